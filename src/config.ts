@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+
+/** Everything Southgate reads from its environment, typed and validated once at boot. */
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL URL; null means embedded PGlite under dataDir. */
+  databaseUrl: string | null;
+  /** PostgreSQL schema to use (tests isolate themselves with one each). */
+  databaseSchema: string | null;
+  dataDir: string;
+  jwtSecret: string;
+  /** True when no JWT_SECRET was configured and one was generated for this process. */
+  jwtSecretGenerated: boolean;
+  /** Key for secrets at rest (32 bytes, base64 or hex); null: derived and kept under dataDir (embedded only). */
+  encryptionKey: string | null;
+  /** Allow external system base URLs on private (RFC 1918, loopback, ULA) networks. */
+  allowPrivateNetworks: boolean;
+  logLevel: string;
+  /** Channel for cross-instance events over PostgreSQL LISTEN/NOTIFY. */
+  notifyChannel: string;
+  /** How long a graceful shutdown may take before in-flight work is abandoned. */
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, problems: string[], min = 0, max = 65535): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  problems.push(`${name} must be true or false (got "${env[name]}")`);
+  return fallback;
+}
+
+/** Reads and validates the environment; reports every problem at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const jwtSecret = env.JWT_SECRET || null;
+  if (jwtSecret !== null && jwtSecret.length < 16) problems.push('JWT_SECRET must be at least 16 characters');
+  const encryptionKey = env.ENCRYPTION_KEY || null;
+  if (encryptionKey !== null && decodeKey(encryptionKey) === null) {
+    problems.push('ENCRYPTION_KEY must be 32 bytes, written as 64 hex digits or base64');
+  }
+  if (databaseUrl && encryptionKey === null) {
+    problems.push('ENCRYPTION_KEY is required with DATABASE_URL (secrets of external systems are encrypted with it)');
+  }
+  const schema = env.DATABASE_SCHEMA || null;
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    problems.push('DATABASE_SCHEMA must be a lower-case SQL identifier');
+  }
+  const config: Config = {
+    port: int(env, 'PORT', 4000, problems),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    databaseSchema: schema,
+    dataDir: env.DATA_DIR || './data',
+    jwtSecret: jwtSecret ?? randomBytes(32).toString('base64url'),
+    jwtSecretGenerated: jwtSecret === null,
+    encryptionKey,
+    allowPrivateNetworks: bool(env, 'ALLOW_PRIVATE_NETWORKS', true, problems),
+    logLevel: env.LOG_LEVEL || 'info',
+    notifyChannel: env.NOTIFY_CHANNEL || 'southgate_events',
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, problems, 0, 600000),
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** A 32-byte key from 64 hex digits or base64; null when it is neither. */
+export function decodeKey(text: string): Buffer | null {
+  const buf = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  return buf.length === 32 ? buf : null;
+}

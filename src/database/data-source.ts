@@ -1,0 +1,59 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DataSource, type Logger } from 'typeorm';
+import type { Config } from '../config';
+import { ENTITIES } from '../entities';
+import { MIGRATIONS } from '../../migrations';
+import { embeddedDriver } from './embedded-pool';
+
+export interface DatabaseOptions {
+  /** Embedded only: keep the database in memory (tests). */
+  inMemory?: boolean;
+  logger?: Logger;
+  poolSize?: number;
+}
+
+/** The one place that knows how to reach the database: PostgreSQL with a URL, PGlite without. */
+export function createDataSource(
+  config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'>,
+  options: DatabaseOptions = {},
+): DataSource {
+  const common = {
+    type: 'postgres' as const,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    installExtensions: false,
+    uuidExtension: 'pgcrypto' as const,
+    logger: options.logger,
+    logging: options.logger ? ('all' as const) : false,
+  };
+  if (config.databaseUrl) {
+    const schema = config.databaseSchema ?? undefined;
+    return new DataSource({
+      ...common,
+      url: config.databaseUrl,
+      schema,
+      poolSize: options.poolSize ?? 10,
+      // A schema of its own (tests) must be first on the search path, where migrations create tables.
+      extra: schema ? { options: `-c search_path=${schema}` } : undefined,
+      applicationName: 'southgate',
+    });
+  }
+  let dataDir: string | undefined;
+  if (!options.inMemory) {
+    dataDir = join(resolve(config.dataDir), 'pglite');
+    mkdirSync(dataDir, { recursive: true });
+  }
+  return new DataSource({ ...common, driver: embeddedDriver({ dataDir }) });
+}
+
+/** Connects and applies pending migrations; the schema's only source is migrations/. */
+export async function openDatabase(dataSource: DataSource): Promise<DataSource> {
+  await dataSource.initialize();
+  const schema = (dataSource.options as { schema?: string }).schema;
+  if (schema) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}

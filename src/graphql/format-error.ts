@@ -1,0 +1,46 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { randomUUID } from 'node:crypto';
+import type { GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import { QueryFailedError } from 'typeorm';
+import { DomainError } from '../services/common/domain.errors';
+
+export interface ErrorLogger {
+  error(obj: object, msg: string): void;
+}
+
+/** Codes graphql-js and Apollo give to problems with the operation itself; all are the caller's input. */
+const INPUT_CODES = new Set(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+
+/**
+ * The one formatError: domain errors keep their contract code and message; problems with the query
+ * become BAD_USER_INPUT; anything else becomes INTERNAL_SERVER_ERROR with a reference to the log line
+ * and nothing of the original (no stack, SQL or secret).
+ */
+export function createFormatError(logger: ErrorLogger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const base = { locations: formatted.locations, path: formatted.path };
+    if (original instanceof DomainError) {
+      return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
+    }
+    if (original instanceof ArgumentValidationError) {
+      return { ...base, message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    if (original instanceof QueryFailedError && (original.driverError as { code?: string })?.code === '23505') {
+      return { ...base, message: 'Another request created the same record at the same moment; reload and try again', extensions: { code: 'CONFLICT' } };
+    }
+    const code = formatted.extensions?.code;
+    // Parse, validation and variable errors happen before any resolver runs: they have no path.
+    if (!formatted.path && typeof code === 'string' && INPUT_CODES.has(code)) {
+      return { ...base, message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    const reference = randomUUID();
+    logger.error({ err: original, reference, path: formatted.path }, 'unexpected error in a GraphQL operation');
+    return {
+      ...base,
+      message: `Internal server error (reference ${reference}); the details are in the server log`,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', reference },
+    };
+  };
+}

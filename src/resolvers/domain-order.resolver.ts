@@ -1,0 +1,70 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Services } from '../container';
+import { ROLES } from '../services/auth/roles';
+import type { RequestContext } from '../services/common/request-context';
+import {
+  DomainOrder, DomainOrderConnection, DomainOrderFilter, DomainOrderInput, DomainOrderRevisionInput,
+} from '../schema/domain-order.types';
+import { FulfillmentRequest } from '../schema/outbound-request.types';
+
+@Resolver(() => DomainOrder)
+export class DomainOrderResolver {
+  constructor(private readonly services: Services) {}
+
+  @Authorized(ROLES.ANY)
+  @Query(() => DomainOrder, { nullable: true })
+  domainOrder(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string) {
+    return this.services.domainOrders.get(ctx, id);
+  }
+
+  @Authorized(ROLES.ANY)
+  @Query(() => DomainOrderConnection)
+  domainOrders(
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => DomainOrderFilter, { nullable: true }) filter?: DomainOrderFilter | null,
+  ) {
+    return this.services.domainOrders.list(ctx, first, after, filter);
+  }
+
+  @Authorized(ROLES.ORDERS)
+  @Mutation(() => DomainOrder)
+  createDomainOrder(@Ctx() ctx: RequestContext, @Arg('input', () => DomainOrderInput) input: DomainOrderInput) {
+    return this.services.domainOrders.create(ctx, input);
+  }
+
+  @Authorized(ROLES.ORDERS)
+  @Mutation(() => DomainOrder)
+  reviseDomainOrder(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => DomainOrderRevisionInput) input: DomainOrderRevisionInput,
+  ) {
+    return this.services.domainOrders.revise(ctx, id, input);
+  }
+
+  @Authorized(ROLES.ORDERS)
+  @Mutation(() => DomainOrder)
+  cancelDomainOrder(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String, { nullable: true }) reason?: string | null,
+  ) {
+    return this.services.domainOrders.cancel(ctx, id, reason);
+  }
+
+  @Authorized(ROLES.ORDERS)
+  @Mutation(() => FulfillmentRequest, { description: "The 'Create Outbound Fulfillment Request' action." })
+  createFulfillmentRequest(@Ctx() ctx: RequestContext, @Arg('domainOrderId', () => ID) domainOrderId: string) {
+    return this.services.submissions.submitDomainOrder(ctx, domainOrderId);
+  }
+
+  @Authorized(ROLES.ORDERS)
+  @Mutation(() => FulfillmentRequest, {
+    description: "The 'Revise Outbound Request' action: shares in-flight changes with the external system.",
+  })
+  reviseOutboundRequest(@Ctx() ctx: RequestContext, @Arg('domainOrderId', () => ID) domainOrderId: string) {
+    return this.services.submissions.reviseDomainOrderRequest(ctx, domainOrderId);
+  }
+}

@@ -1,0 +1,57 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { TestMeasureResultEntity } from '../entities/test-measure-result.entity';
+import type { TestRunEntity } from '../entities/test-run.entity';
+import type { TestSpecificationEntity } from '../entities/test-specification.entity';
+import { canRequestFulfillment } from '../services/common/record-lifecycle';
+import type { RequestContext } from '../services/common/request-context';
+import { OutboundRequest } from '../schema/outbound-request.types';
+import { TestMeasureDefinition, TestMeasureResult, TestRun, TestSpecification } from '../schema/test-run.types';
+
+@Resolver(() => TestRun)
+export class TestRunFieldsResolver {
+  @FieldResolver(() => TestSpecification)
+  specification(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
+    return ctx.loaders.testSpecification.load(run.specificationId);
+  }
+
+  @FieldResolver(() => [TestMeasureResult])
+  measures(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
+    return ctx.loaders.measuresOf.load(run.id);
+  }
+
+  @FieldResolver(() => TestRun, { nullable: true })
+  parent(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
+    return run.parentId ? ctx.loaders.testRun.load(run.parentId) : null;
+  }
+
+  @FieldResolver(() => [TestRun])
+  children(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
+    return ctx.loaders.testRunChildren.load(run.id);
+  }
+
+  @FieldResolver(() => [OutboundRequest])
+  outboundRequests(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
+    return ctx.loaders.outboundRequestsOfTestRun.load(run.id);
+  }
+
+  @FieldResolver(() => Boolean)
+  canRequestFulfillment(@Root() run: TestRunEntity): boolean {
+    return canRequestFulfillment(run);
+  }
+}
+
+@Resolver(() => TestSpecification)
+export class TestSpecificationFieldsResolver {
+  @FieldResolver(() => [TestMeasureDefinition])
+  measureDefinitions(@Ctx() ctx: RequestContext, @Root() spec: TestSpecificationEntity) {
+    return ctx.loaders.measureDefinitionsOf.load(spec.id);
+  }
+}
+
+@Resolver(() => TestMeasureResult)
+export class TestMeasureResultFieldsResolver {
+  @FieldResolver(() => TestMeasureDefinition, { nullable: true })
+  definition(@Ctx() ctx: RequestContext, @Root() result: TestMeasureResultEntity) {
+    return result.definitionId ? ctx.loaders.measureDefinition.load(result.definitionId) : null;
+  }
+}

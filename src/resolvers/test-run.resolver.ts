@@ -1,0 +1,80 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Services } from '../container';
+import { ROLES } from '../services/auth/roles';
+import type { RequestContext } from '../services/common/request-context';
+import { FulfillmentRequest } from '../schema/outbound-request.types';
+import {
+  TestRun, TestRunConnection, TestRunFilter, TestRunInput, TestRunRevisionInput, TestSpecification, TestSpecificationInput,
+} from '../schema/test-run.types';
+
+@Resolver(() => TestRun)
+export class TestRunResolver {
+  constructor(private readonly services: Services) {}
+
+  @Authorized(ROLES.ANY)
+  @Query(() => [TestSpecification])
+  testSpecifications(@Ctx() ctx: RequestContext) {
+    return this.services.testSpecifications.list(ctx);
+  }
+
+  @Authorized(ROLES.ADMIN)
+  @Mutation(() => TestSpecification)
+  createTestSpecification(@Ctx() ctx: RequestContext, @Arg('input', () => TestSpecificationInput) input: TestSpecificationInput) {
+    return this.services.testSpecifications.create(ctx, input);
+  }
+
+  @Authorized(ROLES.ANY)
+  @Query(() => TestRun, { nullable: true })
+  testRun(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string) {
+    return this.services.testRuns.get(ctx, id);
+  }
+
+  @Authorized(ROLES.ANY)
+  @Query(() => TestRunConnection)
+  testRuns(
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => TestRunFilter, { nullable: true }) filter?: TestRunFilter | null,
+  ) {
+    return this.services.testRuns.list(ctx, first, after, filter);
+  }
+
+  @Authorized(ROLES.TESTS)
+  @Mutation(() => TestRun)
+  createTestRun(@Ctx() ctx: RequestContext, @Arg('input', () => TestRunInput) input: TestRunInput) {
+    return this.services.testRuns.create(ctx, input);
+  }
+
+  @Authorized(ROLES.TESTS)
+  @Mutation(() => TestRun)
+  reviseTestRun(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => TestRunRevisionInput) input: TestRunRevisionInput,
+  ) {
+    return this.services.testRuns.revise(ctx, id, input);
+  }
+
+  @Authorized(ROLES.TESTS)
+  @Mutation(() => TestRun)
+  cancelTestRun(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String, { nullable: true }) reason?: string | null,
+  ) {
+    return this.services.testRuns.cancel(ctx, id, reason);
+  }
+
+  @Authorized(ROLES.TESTS)
+  @Mutation(() => FulfillmentRequest)
+  submitTestRun(@Ctx() ctx: RequestContext, @Arg('testRunId', () => ID) testRunId: string) {
+    return this.services.submissions.submitTestRun(ctx, testRunId);
+  }
+
+  @Authorized(ROLES.TESTS)
+  @Mutation(() => FulfillmentRequest)
+  reviseTestRunRequest(@Ctx() ctx: RequestContext, @Arg('testRunId', () => ID) testRunId: string) {
+    return this.services.submissions.reviseTestRunRequest(ctx, testRunId);
+  }
+}

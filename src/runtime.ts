@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { decodeKey, type Config } from './config';
+import { buildServices, type Services } from './container';
+import { createDataSource, openDatabase } from './database/data-source';
+import { EventBus } from './services/events/event-bus';
+import { EmbeddedNotificationSource, PostgresNotificationSource } from './services/events/notification-source';
+import { buildGraphQLSchema } from './schema/build-schema';
+import { createHttpApp, type HttpApp } from './server';
+
+export interface Runtime {
+  config: Config;
+  services: Services;
+  dataSource: DataSource;
+  app: HttpApp;
+  /** Base URL the server listens on, e.g. http://127.0.0.1:4000 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Use an existing data source (tests); otherwise one is created from config. */
+  dataSource?: DataSource;
+  /** Embedded only: keep the database in memory. */
+  inMemory?: boolean;
+}
+
+/**
+ * The key that seals secrets at rest: ENCRYPTION_KEY, or for the embedded database a key generated
+ * once and kept beside the data (owner-only), so secrets survive restarts.
+ */
+export function resolveEncryptionKey(config: Config, inMemory: boolean): Buffer {
+  if (config.encryptionKey) return decodeKey(config.encryptionKey)!;
+  if (inMemory) return randomBytes(32);
+  const dir = resolve(config.dataDir);
+  const file = join(dir, 'encryption.key');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return decodeKey(readFileSync(file, 'utf8').trim())!;
+}
+
+/** Opens the database (applying migrations), wires the services and starts listening. */
+export async function startRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const dataSource = options.dataSource ?? (await openDatabase(createDataSource(config, { inMemory: options.inMemory })));
+  const source = config.databaseUrl
+    ? new PostgresNotificationSource(config.databaseUrl, (err) => logger.error({ err }, 'LISTEN connection failed'))
+    : new EmbeddedNotificationSource();
+  const eventBus = new EventBus(config.notifyChannel, source);
+  await eventBus.start();
+  const services = buildServices({ config, dataSource, eventBus, encryptionKey: resolveEncryptionKey(config, !!options.inMemory) });
+  const schema = await buildGraphQLSchema(services);
+  const app = await createHttpApp(services, schema, logger);
+  await new Promise<void>((ok, fail) => {
+    app.server.once('error', fail);
+    app.server.listen(config.port, config.host, () => ok());
+  });
+  const address = app.server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let stopping: Promise<void> | null = null;
+  return {
+    config,
+    services,
+    dataSource,
+    app,
+    url: `http://${host}:${address.port}`,
+    stop: () =>
+      (stopping ??= (async () => {
+        await app.stop();
+        await eventBus.close();
+        if (!options.dataSource) await dataSource.destroy();
+      })()),
+  };
+}
+
+export function serverAddress(server: Server): AddressInfo {
+  return server.address() as AddressInfo;
+}

@@ -1,0 +1,154 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Characteristic, CharacteristicInput, PageInfo, SpecificationRef, SpecificationRefInput } from './common.types';
+import { DomainOrderState, FulfillmentState, OrderItemAction } from './enums.types';
+import { OutboundRequest } from './outbound-request.types';
+import { DateTime } from './scalars';
+
+@ObjectType()
+export class DomainOrder {
+  @Field(() => ID)
+  id: string;
+
+  @Field({ description: 'Human-readable, unique, e.g. DO0001001; used as the TMF641 order item id.' })
+  number: string;
+
+  @Field(() => String, { nullable: true })
+  name: string | null;
+
+  @Field(() => String, { nullable: true })
+  category: string | null;
+
+  @Field(() => String, { nullable: true })
+  domain: string | null;
+
+  @Field(() => OrderItemAction)
+  action: OrderItemAction;
+
+  @Field(() => SpecificationRef)
+  serviceSpecification: SpecificationRef;
+
+  @Field(() => String, { nullable: true, description: 'Existing service (inventory) id, for MODIFY and DELETE.' })
+  serviceId: string | null;
+
+  @Field(() => [Characteristic])
+  characteristics: Characteristic[];
+
+  @Field(() => DomainOrderState)
+  state: DomainOrderState;
+
+  @Field(() => Int, { description: 'Starts at 1; +1 on every revision or cancellation.' })
+  version: number;
+
+  @Field()
+  pointOfNoReturn: boolean;
+
+  @Field({ description: 'Changed since its last successful outbound request; reviseOutboundRequest shares the change.' })
+  updatesAvailable: boolean;
+
+  @Field(() => FulfillmentState)
+  fulfillmentState: FulfillmentState;
+
+  @Field(() => String, { nullable: true, description: 'Last TMF641 state the external system reported for this order, e.g. inProgress.' })
+  externalState: string | null;
+
+  @Field(() => String, { nullable: true, description: "Id of the external system's service order that carries this domain order." })
+  externalId: string | null;
+
+  @Field({
+    description: "The 'Create Outbound Fulfillment Request' rule: no successful outbound request yet, or fulfillmentState is ERROR.",
+  })
+  canRequestFulfillment: boolean;
+
+  @Field(() => DomainOrder, { nullable: true })
+  parent: DomainOrder | null;
+
+  @Field(() => [DomainOrder])
+  children: DomainOrder[];
+
+  @Field(() => [OutboundRequest])
+  outboundRequests: OutboundRequest[];
+
+  @Field(() => DateTime)
+  createdAt: Date;
+
+  @Field(() => DateTime)
+  updatedAt: Date;
+}
+
+@InputType()
+export class DomainOrderInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  category?: string | null;
+
+  @Field(() => String, { nullable: true })
+  domain?: string | null;
+
+  @Field(() => OrderItemAction)
+  action: OrderItemAction;
+
+  @Field(() => SpecificationRefInput)
+  serviceSpecification: SpecificationRefInput;
+
+  @Field(() => String, { nullable: true })
+  serviceId?: string | null;
+
+  @Field(() => [CharacteristicInput], { nullable: true })
+  characteristics?: CharacteristicInput[] | null;
+
+  @Field(() => ID, { nullable: true })
+  parentId?: string | null;
+
+  @Field(() => [DomainOrderInput], { nullable: true, description: 'Creates a whole hierarchy in one call.' })
+  children?: DomainOrderInput[] | null;
+}
+
+@InputType()
+export class DomainOrderRevisionInput {
+  @Field(() => [CharacteristicInput], { nullable: true })
+  characteristics?: CharacteristicInput[] | null;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Optimistic lock: the version the caller last read.' })
+  expectedVersion?: number | null;
+}
+
+@InputType()
+export class DomainOrderFilter {
+  @Field(() => FulfillmentState, { nullable: true })
+  fulfillmentState?: FulfillmentState | null;
+
+  @Field(() => DomainOrderState, { nullable: true })
+  state?: DomainOrderState | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only orders without a parent.' })
+  rootsOnly?: boolean | null;
+
+  @Field(() => ID, { nullable: true })
+  parentId?: string | null;
+}
+
+@ObjectType()
+export class DomainOrderEdge {
+  @Field()
+  cursor: string;
+
+  @Field(() => DomainOrder)
+  node: DomainOrder;
+}
+
+@ObjectType()
+export class DomainOrderConnection {
+  @Field(() => [DomainOrderEdge])
+  edges: DomainOrderEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+
+  @Field(() => Int)
+  totalCount: number;
+}

@@ -1,0 +1,224 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Characteristic, CharacteristicInput, PageInfo } from './common.types';
+import { FulfillmentState, TestMode } from './enums.types';
+import { OutboundRequest } from './outbound-request.types';
+import { DateTime, JSONScalar } from './scalars';
+
+@ObjectType()
+export class TestMeasureDefinition {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The id the external test system knows this definition by. Required before a run can be sent.',
+  })
+  definitionId: string | null;
+
+  @Field()
+  metricName: string;
+
+  @Field(() => String, { nullable: true })
+  unitOfMeasure: string | null;
+
+  @Field(() => String, { nullable: true })
+  valueType: string | null;
+}
+
+@InputType()
+export class TestMeasureDefinitionInput {
+  @Field(() => String, { nullable: true })
+  definitionId?: string | null;
+
+  @Field()
+  metricName: string;
+
+  @Field(() => String, { nullable: true })
+  unitOfMeasure?: string | null;
+
+  @Field(() => String, { nullable: true })
+  valueType?: string | null;
+}
+
+@ObjectType()
+export class TestSpecification {
+  @Field(() => ID)
+  id: string;
+
+  @Field({ description: "The external system's ServiceTestSpecification id." })
+  externalId: string;
+
+  @Field()
+  name: string;
+
+  @Field(() => String, { nullable: true })
+  version: string | null;
+
+  @Field(() => [TestMeasureDefinition])
+  measureDefinitions: TestMeasureDefinition[];
+}
+
+@InputType()
+export class TestSpecificationInput {
+  @Field()
+  externalId: string;
+
+  @Field()
+  name: string;
+
+  @Field(() => String, { nullable: true })
+  version?: string | null;
+
+  @Field(() => [TestMeasureDefinitionInput], { nullable: true })
+  measureDefinitions?: TestMeasureDefinitionInput[] | null;
+}
+
+@ObjectType({ description: 'A measured result reported by the test system.' })
+export class TestMeasureResult {
+  @Field(() => TestMeasureDefinition, { nullable: true })
+  definition: TestMeasureDefinition | null;
+
+  @Field()
+  metricName: string;
+
+  @Field(() => String, { nullable: true })
+  value: string | null;
+
+  @Field(() => String, { nullable: true })
+  unitOfMeasure: string | null;
+
+  @Field(() => DateTime, { nullable: true })
+  captureDateTime: Date | null;
+
+  @Field(() => JSONScalar, { nullable: true })
+  ruleViolations: unknown;
+}
+
+@ObjectType()
+export class TestRun {
+  @Field(() => ID)
+  id: string;
+
+  @Field({ description: 'Human-readable, unique, e.g. TR0001001.' })
+  number: string;
+
+  @Field()
+  name: string;
+
+  @Field(() => TestMode)
+  mode: TestMode;
+
+  @Field(() => TestSpecification)
+  specification: TestSpecification;
+
+  @Field()
+  relatedServiceId: string;
+
+  @Field(() => [Characteristic])
+  characteristics: Characteristic[];
+
+  @Field(() => Int)
+  version: number;
+
+  @Field()
+  updatesAvailable: boolean;
+
+  @Field(() => FulfillmentState)
+  fulfillmentState: FulfillmentState;
+
+  @Field(() => String, { nullable: true, description: 'Last TMF653 state the test system reported, e.g. completed.' })
+  externalState: string | null;
+
+  @Field(() => String, { nullable: true, description: "The test system's ServiceTest id." })
+  externalId: string | null;
+
+  @Field()
+  canRequestFulfillment: boolean;
+
+  @Field(() => [TestMeasureResult])
+  measures: TestMeasureResult[];
+
+  @Field(() => TestRun, { nullable: true })
+  parent: TestRun | null;
+
+  @Field(() => [TestRun])
+  children: TestRun[];
+
+  @Field(() => [OutboundRequest])
+  outboundRequests: OutboundRequest[];
+
+  @Field(() => DateTime)
+  createdAt: Date;
+
+  @Field(() => DateTime)
+  updatedAt: Date;
+}
+
+@InputType()
+export class TestRunInput {
+  @Field()
+  name: string;
+
+  @Field(() => TestMode, { nullable: true })
+  mode?: TestMode | null;
+
+  @Field(() => ID)
+  specificationId: string;
+
+  @Field()
+  relatedServiceId: string;
+
+  @Field(() => [CharacteristicInput], { nullable: true })
+  characteristics?: CharacteristicInput[] | null;
+
+  @Field(() => ID, { nullable: true })
+  parentId?: string | null;
+
+  @Field(() => [TestRunInput], { nullable: true })
+  children?: TestRunInput[] | null;
+}
+
+@InputType()
+export class TestRunRevisionInput {
+  @Field(() => [CharacteristicInput], { nullable: true })
+  characteristics?: CharacteristicInput[] | null;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  expectedVersion?: number | null;
+}
+
+@InputType()
+export class TestRunFilter {
+  @Field(() => FulfillmentState, { nullable: true })
+  fulfillmentState?: FulfillmentState | null;
+
+  @Field(() => Boolean, { nullable: true })
+  rootsOnly?: boolean | null;
+
+  @Field(() => ID, { nullable: true })
+  parentId?: string | null;
+}
+
+@ObjectType()
+export class TestRunEdge {
+  @Field()
+  cursor: string;
+
+  @Field(() => TestRun)
+  node: TestRun;
+}
+
+@ObjectType()
+export class TestRunConnection {
+  @Field(() => [TestRunEdge])
+  edges: TestRunEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+
+  @Field(() => Int)
+  totalCount: number;
+}

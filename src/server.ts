@@ -1,0 +1,165 @@
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Services } from './container';
+import { createFormatError } from './graphql/format-error';
+import type { AuthUser } from './services/auth/roles';
+import { DomainError } from './services/common/domain.errors';
+import { RequestContext } from './services/common/request-context';
+
+/** GraphQL requests larger than this are refused (a 10,000-record tree fits comfortably). */
+const MAX_GRAPHQL_BODY = 16 * 1024 * 1024;
+
+export interface HttpApp {
+  server: Server;
+  /** Extra routes (e.g. inbound callbacks) mounted by later features: return true when handled. */
+  routes: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
+  stop(): Promise<void>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export class BodyTooLargeError extends Error {}
+
+/** Reads a request body up to `limit` bytes; past it, throws BodyTooLargeError without buffering the rest. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLargeError(`body larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, /healthz (the process
+ * is up), /readyz (the database answers) and whatever routes later features add.
+ */
+export async function createHttpApp(services: Services, schema: GraphQLSchema, logger: Logger): Promise<HttpApp> {
+  const server = createServer();
+  const routes: HttpApp['routes'] = [];
+  const formatError = createFormatError(logger);
+  const authenticate = (header: string | undefined | null): { user: AuthUser | null; error: DomainError | null } => {
+    try {
+      return { user: services.tokens.verifyHeader(header), error: null };
+    } catch (err) {
+      if (err instanceof DomainError) return { user: null, error: err };
+      throw err;
+    }
+  };
+
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const wsCleanup = useServer<{ authorization?: string }, { user?: AuthUser }>(
+    {
+      schema,
+      // A connection without a valid token is closed with 4403 Forbidden.
+      onConnect: (ctx) => {
+        const { user, error } = authenticate(ctx.connectionParams?.authorization ?? null);
+        if (error || !user) return false;
+        ctx.extra.user = user;
+        return true;
+      },
+      context: (ctx) => new RequestContext(services.dataSource, ctx.extra.user ?? null, null, services.eventBus),
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!('errors' in result) || !result.errors) return result;
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never };
+      },
+    },
+    wss,
+  );
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+    ],
+  });
+  await apollo.start();
+
+  server.on('request', (req, res) => {
+    void handle(req, res).catch((err) => {
+      logger.error({ err }, 'unhandled error in an HTTP request');
+      if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL_SERVER_ERROR', reason: 'Internal server error' });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') return ready(res);
+    if (url.pathname === '/graphql') return graphql(req, res, url);
+    for (const route of routes) if (await route(req, res, url)) return;
+    sendJson(res, 404, { code: 'NOT_FOUND', reason: 'Not found', message: `No route for ${req.method} ${url.pathname}` });
+  }
+
+  async function ready(res: ServerResponse): Promise<void> {
+    try {
+      await services.dataSource.query('SELECT 1');
+      sendJson(res, 200, { status: 'ready' });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      sendJson(res, 503, { status: 'unavailable', reason: 'The database does not answer' });
+    }
+  }
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, MAX_GRAPHQL_BODY);
+      } catch (err) {
+        if (err instanceof BodyTooLargeError) return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
+        throw err;
+      }
+      try {
+        body = text ? JSON.parse(text) : {};
+      } catch {
+        return sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+      }
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => {
+        const { user, error } = authenticate(req.headers.authorization);
+        return new RequestContext(services.dataSource, user, error, services.eventBus);
+      },
+    });
+    for (const [key, value] of result.headers) res.setHeader(key, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return {
+    server,
+    routes,
+    stop: async () => {
+      await apollo.stop(); // stops accepting, drains in-flight HTTP requests, closes subscriptions
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { openTestDatabase, type TestDatabase } from '../support/database';
+
+describe('migrations', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+  afterAll(() => db.close());
+
+  it('creates every table and numbers records from sequences', async () => {
+    const q = db.dataSource.createQueryRunner();
+    try {
+      const tables = (await q.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`,
+      )) as { table_name: string }[];
+      expect(tables.map((t) => t.table_name)).toEqual([
+        'decision_rule', 'domain_order', 'external_system', 'fallout', 'inbound_message', 'migrations', 'open_api',
+        'outbound_request', 'outbound_request_domain_order', 'outbound_request_test_run', 'test_measure_definition',
+        'test_measure_result', 'test_run', 'test_specification',
+      ]);
+      const rows = (await q.query(
+        `INSERT INTO domain_order (id, root_id, action, service_specification)
+         SELECT x, x, 'ADD', '{"id":"s"}' FROM (SELECT gen_random_uuid() AS x FROM generate_series(1, 2)) g
+         RETURNING number`,
+      )) as { number: string }[];
+      expect(rows.map((r) => r.number)).toEqual(['DO0001001', 'DO0001002']);
+    } finally {
+      await q.release();
+    }
+  });
+
+  it('can be reverted and applied again', async () => {
+    await db.dataSource.undoLastMigration();
+    const left = (await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'migrations'`,
+    )) as { n: number }[];
+    expect(left[0].n).toBe(0);
+    await db.dataSource.runMigrations();
+    const apis = (await db.dataSource.query(`SELECT api, active FROM open_api ORDER BY api`)) as unknown[];
+    expect(apis).toEqual([
+      { api: 'SERVICE_ORDERING_TMF641', active: false },
+      { api: 'SERVICE_TEST_TMF653', active: false },
+    ]);
+  });
+});
