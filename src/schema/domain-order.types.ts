@@ -98,6 +98,12 @@ export class DomainOrderInput {
   @Field(() => [CharacteristicInput], { nullable: true })
   characteristics?: CharacteristicInput[] | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Set when order management has passed the point of no return: the order can then no longer be revised or canceled.',
+  })
+  pointOfNoReturn?: boolean | null;
+
   @Field(() => ID, { nullable: true })
   parentId?: string | null;
 
