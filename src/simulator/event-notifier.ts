@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { CallbackDelivery } from './callback-delivery';
+import type { EventFaults } from './fault-injection';
+import type { HubRegistry, TmfApi } from './hub-registry';
+import type { NotifyMode } from './simulator.config';
+import { walkItems, type Json, type ServiceOrder } from './tmf-resources';
+
+export type ResourceKind = 'serviceOrder' | 'cancelServiceOrder' | 'serviceTest';
+export type EventAction = 'Create' | 'StateChange' | 'AttributeValueChange';
+
+/** Something that happened to a resource; `resource` is a snapshot taken when it happened. */
+export interface ResourceEvent {
+  kind: ResourceKind;
+  action: EventAction;
+  resource: Json;
+  /** Events with the same key are delivered in order; an order and its cancel tasks share the order's id. */
+  streamKey: string;
+  faults: EventFaults;
+}
+
+/** The TMF v4 event envelope (`timeOcurred` is the v4 spelling). */
+export interface TmfEventEnvelope {
+  eventId: string;
+  eventTime: string;
+  eventType: string;
+  timeOcurred: string;
+  event: Record<string, Json>;
+}
+
+/** The compact status call some southbound systems make instead of TMF events. */
+export interface OutboundResponse {
+  externalId: string;
+  serviceOrderItem: Array<{ id: string; state: 'pending' | 'fulfilled' | 'error' }>;
+}
+
+export interface NotifySettings {
+  callbackUrl?: string;
+  callbackToken?: string;
+  notify: NotifyMode;
+}
+
+const BAD_TOKEN = 'Bearer invalid-token';
+
+/**
+ * Turns resource events into callbacks: TMF events to every hub subscriber of the API, and to the
+ * configured callback URL in `events` mode, or the compact outbound response in `outboundresponse` mode.
+ * Applies the event faults (duplicate, out of order, unknown order, bad token) on the way.
+ */
+export class EventNotifier {
+  /** Out-of-order streams: the event waiting to be sent after its successor. */
+  private readonly held = new Map<string, ResourceEvent>();
+  /** Last compact status sent per order, so that only changes are sent. */
+  private readonly lastCompact = new Map<string, string>();
+
+  constructor(
+    private readonly hubs: HubRegistry,
+    private readonly delivery: CallbackDelivery,
+    private readonly settings: () => NotifySettings,
+  ) {}
+
+  /** Whether anyone would receive events of this kind; lets the stores skip snapshots nobody reads. */
+  wants(kind: ResourceKind): boolean {
+    const { callbackUrl, notify } = this.settings();
+    if (callbackUrl && (notify === 'events' || (notify === 'outboundresponse' && kind === 'serviceOrder'))) return true;
+    return this.hubs.has(kind === 'serviceTest' ? 'TMF653' : 'TMF641');
+  }
+
+  publish(event: ResourceEvent): void {
+    if (!event.faults.outOfOrderEvents) return this.dispatch(event);
+    const held = this.held.get(event.streamKey);
+    if (!held) {
+      this.held.set(event.streamKey, event);
+      return;
+    }
+    this.held.delete(event.streamKey);
+    this.dispatch(event);
+    this.dispatch(held);
+  }
+
+  /** The resource will not change on its own any more: send what an out-of-order stream still holds. */
+  settle(streamKey: string): void {
+    const held = this.held.get(streamKey);
+    if (!held) return;
+    this.held.delete(streamKey);
+    this.dispatch(held);
+  }
+
+  reset(): void {
+    this.held.clear();
+    this.lastCompact.clear();
+  }
+
+  private dispatch(event: ResourceEvent): void {
+    const eventType = `${event.kind[0].toUpperCase()}${event.kind.slice(1)}${event.action}Event`;
+    const eventName = `${event.kind}${event.action}Event`;
+    const now = new Date().toISOString();
+    const envelope: TmfEventEnvelope = {
+      eventId: randomUUID(),
+      eventTime: now,
+      eventType,
+      timeOcurred: now,
+      event: { [event.kind]: event.resource },
+    };
+    const { callbackUrl, callbackToken, notify } = this.settings();
+    const authorization = event.faults.badToken ? BAD_TOKEN : callbackToken ? `Bearer ${callbackToken}` : undefined;
+    const copies = event.faults.duplicateEvent ? 2 : 1;
+    const send = (base: string, path: string, body: unknown) => {
+      for (let i = 0; i < copies; i++) {
+        const delivery = { url: `${base}${path}`, body, authorization, label: eventType, eventId: envelope.eventId };
+        this.delivery.enqueue(`${base}|${event.streamKey}`, delivery);
+      }
+    };
+    const api: TmfApi = event.kind === 'serviceTest' ? 'TMF653' : 'TMF641';
+    for (const callback of this.hubs.callbacksFor(api, eventType)) send(trimSlash(callback), `/listener/${eventName}`, envelope);
+    if (callbackUrl && notify === 'events') send(trimSlash(callbackUrl), `/listener/${eventName}`, envelope);
+    if (callbackUrl && notify === 'outboundresponse' && event.kind === 'serviceOrder') {
+      const compact = this.changedCompact(event.resource as ServiceOrder);
+      if (compact) send(trimSlash(callbackUrl), '/serviceOrder/outboundresponse', compact);
+    }
+    if (event.action === 'Create' && event.faults.unknownOrderEvent) this.dispatch(unknownResourceEvent(event));
+  }
+
+  private changedCompact(order: ServiceOrder): OutboundResponse | undefined {
+    if (order.externalId === undefined) return undefined; // the receiving system correlates on externalId only
+    const compact = outboundResponseOf(order);
+    const text = JSON.stringify(compact);
+    if (this.lastCompact.get(order.id) === text) return undefined;
+    this.lastCompact.set(order.id, text);
+    return compact;
+  }
+}
+
+/** Item states (every depth, parents first) in the compact vocabulary. */
+export function outboundResponseOf(order: ServiceOrder): OutboundResponse {
+  const items = [...walkItems(order.serviceOrderItem)].map((item) => ({ id: item.id, state: compactState(item.state) }));
+  return { externalId: order.externalId ?? '', serviceOrderItem: items };
+}
+
+export function compactState(state: string): 'pending' | 'fulfilled' | 'error' {
+  if (state === 'completed') return 'fulfilled';
+  if (state === 'failed' || state === 'rejected' || state === 'partial' || state === 'cancelled') return 'error';
+  return 'pending';
+}
+
+/** A state change about an order (or test) the client never created. */
+function unknownResourceEvent(source: ResourceEvent): ResourceEvent {
+  const id = randomUUID();
+  const kind: ResourceKind = source.kind === 'serviceTest' ? 'serviceTest' : 'serviceOrder';
+  const href = String(source.resource.href ?? '').replace(/\/(serviceOrder|cancelServiceOrder|serviceTest)\/[^/]+$/, `/${kind}/${id}`);
+  const resource: Json =
+    kind === 'serviceTest'
+      ? { id, href, name: `unknown-${id}`, state: 'inProgress', relatedService: { id: 'unknown' }, testSpecification: { id: 'unknown' } }
+      : {
+          id,
+          href,
+          externalId: `unknown-${id}`,
+          state: 'inProgress',
+          orderDate: new Date().toISOString(),
+          serviceOrderItem: [{ id: '1', action: 'add', state: 'inProgress', service: {} }],
+        };
+  resource['@type'] = kind === 'serviceTest' ? 'ServiceTest' : 'ServiceOrder';
+  return { kind, action: 'StateChange', resource, streamKey: id, faults: {} };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
