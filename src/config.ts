@@ -21,6 +21,17 @@ export interface Config {
   notifyChannel: string;
   /** How long a graceful shutdown may take before in-flight work is abandoned. */
   shutdownTimeoutMs: number;
+  dispatch: {
+    /** Start the dispatcher in this process (false: an API-only instance). */
+    enabled: boolean;
+    concurrency: number;
+    sweepIntervalMs: number;
+    leaseMarginMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    breakerFailures: number;
+    breakerOpenMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -84,10 +95,22 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     notifyChannel: env.NOTIFY_CHANNEL || 'southgate_events',
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, problems, 0, 600000),
+    dispatch: {
+      enabled: bool(env, 'DISPATCH_ENABLED', true, problems),
+      concurrency: int(env, 'DISPATCH_CONCURRENCY', 32, problems, 1, 1024),
+      sweepIntervalMs: int(env, 'DISPATCH_SWEEP_INTERVAL_MS', 1000, problems, 10, 600000),
+      leaseMarginMs: int(env, 'DISPATCH_LEASE_MARGIN_MS', 30000, problems, 0, 3600000),
+      retryBaseMs: int(env, 'RETRY_BASE_MS', 1000, problems, 1, 3600000),
+      retryMaxMs: int(env, 'RETRY_MAX_MS', 300000, problems, 1, 86400000),
+      breakerFailures: int(env, 'BREAKER_FAILURE_THRESHOLD', 5, problems, 1, 1000),
+      breakerOpenMs: int(env, 'BREAKER_OPEN_MS', 30000, problems, 1, 3600000),
+    },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
   }
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(config.notifyChannel)) problems.push('NOTIFY_CHANNEL must be a lower-case SQL identifier');
+  if (config.dispatch.retryMaxMs < config.dispatch.retryBaseMs) problems.push('RETRY_MAX_MS must not be below RETRY_BASE_MS');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

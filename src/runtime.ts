@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
@@ -12,12 +11,16 @@ import { EventBus } from './services/events/event-bus';
 import { EmbeddedNotificationSource, PostgresNotificationSource } from './services/events/notification-source';
 import { buildGraphQLSchema } from './schema/build-schema';
 import { createHttpApp, type HttpApp } from './server';
+import { Dispatcher } from './services/dispatch/dispatcher';
+import { HttpClient } from './services/dispatch/http-client';
+import { OutboundSender } from './services/dispatch/outbound-sender';
 
 export interface Runtime {
   config: Config;
   services: Services;
   dataSource: DataSource;
   app: HttpApp;
+  dispatcher: Dispatcher | null;
   /** Base URL the server listens on, e.g. http://127.0.0.1:4000 */
   url: string;
   stop(): Promise<void>;
@@ -56,11 +59,17 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   await eventBus.start();
   const services = buildServices({ config, dataSource, eventBus, encryptionKey: resolveEncryptionKey(config, !!options.inMemory) });
   const schema = await buildGraphQLSchema(services);
+  const httpClient = new HttpClient({ allowPrivateNetworks: config.allowPrivateNetworks });
+  const dispatcher = config.dispatch.enabled ? createDispatcher(config, services, httpClient, logger) : null;
   const app = await createHttpApp(services, schema, logger);
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(config.port, config.host, () => ok());
   });
+  if (dispatcher) {
+    services.dispatcherSignal.wake = () => dispatcher.wake();
+    dispatcher.start();
+  }
   const address = app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let stopping: Promise<void> | null = null;
@@ -69,16 +78,26 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
     services,
     dataSource,
     app,
+    dispatcher,
     url: `http://${host}:${address.port}`,
     stop: () =>
       (stopping ??= (async () => {
         await app.stop();
+        await dispatcher?.stop();
+        await httpClient.close();
         await eventBus.close();
         if (!options.dataSource) await dataSource.destroy();
       })()),
   };
 }
 
-export function serverAddress(server: Server): AddressInfo {
-  return server.address() as AddressInfo;
+function createDispatcher(config: Config, services: Services, http: HttpClient, logger: Logger): Dispatcher {
+  const d = config.dispatch;
+  return new Dispatcher(services.dataSource, services, new OutboundSender(http, services.externalSystems), logger, {
+    concurrency: d.concurrency,
+    sweepIntervalMs: d.sweepIntervalMs,
+    leaseMarginMs: d.leaseMarginMs,
+    backoff: { baseMs: d.retryBaseMs, maxMs: d.retryMaxMs },
+    breaker: { failureThreshold: d.breakerFailures, openMs: d.breakerOpenMs },
+  });
 }

@@ -43,7 +43,8 @@ export async function startTestApp(options: { env?: Record<string, string>; sqlL
     ...(db.schema ? { DATABASE_SCHEMA: db.schema, NOTIFY_CHANNEL: db.schema } : {}),
     ...options.env,
   });
-  const runtime = await startRuntime(config, pino({ level: 'silent' }), { dataSource: db.dataSource, inMemory: true });
+  // TEST_LOG_LEVEL=debug shows the gateway's log while a test runs.
+  const runtime = await startRuntime(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { dataSource: db.dataSource, inMemory: true });
   const admin = runtime.services.tokens.issue('test-admin', [Role.ADMIN]);
   const clients: Client[] = [];
 

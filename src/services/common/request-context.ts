@@ -4,15 +4,22 @@ import type { EventBus } from '../events/event-bus';
 import type { DomainError } from './domain.errors';
 import { Loaders } from './loaders';
 
+interface TransactionState {
+  manager: EntityManager;
+  afterCommit: (() => void)[] | null;
+}
+
 /**
  * What every service method receives first: who is asking, the DataLoader bag of this request and the
  * EntityManager of the current transaction (the plain manager outside one). Services take repositories
  * from `manager`, so they never escape the transaction by accident.
+ *
+ * The transaction state lives in an object of its own: Apollo hands resolvers a shallow copy of the
+ * context, and the copy and the original (which the loaders were made with) must see the same manager.
  */
 export class RequestContext {
-  manager: EntityManager;
   readonly loaders: Loaders;
-  private afterCommit: (() => void)[] | null = null;
+  private readonly tx: TransactionState;
 
   constructor(
     readonly dataSource: DataSource,
@@ -22,12 +29,17 @@ export class RequestContext {
     /** The pub/sub module, for subscriptions. */
     readonly events: EventBus | null = null,
   ) {
-    this.manager = dataSource.manager;
-    this.loaders = new Loaders(() => this.manager);
+    const tx: TransactionState = { manager: dataSource.manager, afterCommit: null };
+    this.tx = tx;
+    this.loaders = new Loaders(() => tx.manager);
+  }
+
+  get manager(): EntityManager {
+    return this.tx.manager;
   }
 
   get inTransaction(): boolean {
-    return this.afterCommit !== null;
+    return this.tx.afterCommit !== null;
   }
 
   /**
@@ -35,19 +47,19 @@ export class RequestContext {
    * rollback), and the loaders are cleared so later reads of this request see the committed rows.
    */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    if (this.afterCommit) return work();
+    if (this.tx.afterCommit) return work();
     const callbacks: (() => void)[] = [];
     let result: T;
     try {
       result = await this.dataSource.transaction(async (manager) => {
-        this.manager = manager;
-        this.afterCommit = callbacks;
+        this.tx.manager = manager;
+        this.tx.afterCommit = callbacks;
         this.loaders.clearAll();
         return work();
       });
     } finally {
-      this.manager = this.dataSource.manager;
-      this.afterCommit = null;
+      this.tx.manager = this.dataSource.manager;
+      this.tx.afterCommit = null;
       this.loaders.clearAll();
     }
     for (const fn of callbacks) fn();
@@ -56,7 +68,7 @@ export class RequestContext {
 
   /** Runs fn after the current transaction commits, or now when there is none. */
   onCommit(fn: () => void): void {
-    if (this.afterCommit) this.afterCommit.push(fn);
+    if (this.tx.afterCommit) this.tx.afterCommit.push(fn);
     else fn();
   }
 }

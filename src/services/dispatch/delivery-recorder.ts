@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { DomainOrderEntity } from '../../entities/domain-order.entity';
+import { DecisionSubject, ErrorCategory, FulfillmentState, OutboundOperation, OutboundRequestState } from '../../entities/enums';
+import type { ExternalSystemEntity } from '../../entities/external-system.entity';
+import { FalloutEntity } from '../../entities/fallout.entity';
+import type { FulfillmentRecord } from '../../entities/fulfillment-record';
+import { OutboundRequestEntity, type OutboundErrorValue } from '../../entities/outbound-request.entity';
+import { TestRunEntity } from '../../entities/test-run.entity';
+import { RequestContext } from '../common/request-context';
+import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import { coveredRecords } from '../outbound/exception.service';
+import { revisePath } from '../submission/revision.service';
+import { retryDelayMs, type DeliveryFailure } from './delivery-outcome';
+
+/** What one attempt came to. */
+export type Attempt =
+  | { kind: 'DELIVERED'; status: number; body: unknown }
+  | { kind: 'FAILED'; failure: DeliveryFailure; status?: number; body?: unknown; outcomeUnknown?: boolean }
+  /** Given back unsent (the circuit breaker is open): no attempt is counted. */
+  | { kind: 'RELEASED'; until: Date };
+
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+}
+
+const entityOf = (subject: DecisionSubject) => (subject === DecisionSubject.DOMAIN_ORDER ? DomainOrderEntity : TestRunEntity);
+
+/**
+ * Writes the outcome of an attempt in one transaction: the request's new state, the covered records'
+ * external id/state or ERROR, fallout, what waits behind the request, and the events. Only the
+ * instance that still holds the lease may record; a late answer after the lease moved on is dropped.
+ */
+export class DeliveryRecorder {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: FulfillmentEventPublisher,
+    private readonly backoff: BackoffOptions,
+  ) {}
+
+  async record(requestId: string, owner: string, system: ExternalSystemEntity, attempt: Attempt): Promise<OutboundRequestState | null> {
+    const ctx = new RequestContext(this.dataSource, null);
+    return ctx.transaction(async () => {
+      const row = await ctx.manager.findOne(OutboundRequestEntity, {
+        where: { id: requestId, state: OutboundRequestState.SENDING, leaseOwner: owner },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!row) return null;
+      Object.assign(row, { leaseOwner: null, leaseExpiresAt: null });
+      if (attempt.kind === 'RELEASED') {
+        Object.assign(row, {
+          attempts: row.attempts - 1,
+          state: row.attempts - 1 > 0 ? OutboundRequestState.RETRY_SCHEDULED : OutboundRequestState.QUEUED,
+          nextAttemptAt: attempt.until,
+        });
+        await ctx.manager.save(OutboundRequestEntity, row);
+      } else if (attempt.kind === 'DELIVERED') {
+        await this.delivered(ctx, row, attempt.status, attempt.body);
+      } else {
+        Object.assign(row, { responseStatus: attempt.status ?? null, responseBody: attempt.body ?? null });
+        if (attempt.outcomeUnknown) row.outcomeUnknown = true;
+        const retry = attempt.failure.kind === 'TRANSIENT' && row.attempts < system.maxAttempts;
+        if (retry) await this.scheduleRetry(ctx, row, attempt.failure);
+        else await this.fail(ctx, [row], toError(attempt.failure, row, system));
+      }
+      return row.state;
+    });
+  }
+
+  /** Ends in ERROR whatever still waits behind a request that failed or was discarded. */
+  async failOrphans(): Promise<number> {
+    const ctx = new RequestContext(this.dataSource, null);
+    return ctx.transaction(async () => {
+      const orphans = await ctx.manager
+        .createQueryBuilder(OutboundRequestEntity, 'r')
+        .innerJoin(OutboundRequestEntity, 'd', 'd.id = r.depends_on_id')
+        .where('r.state = :queued AND d.state IN (:...ended)', {
+          queued: OutboundRequestState.QUEUED,
+          ended: [OutboundRequestState.ERROR, OutboundRequestState.DISCARDED],
+        })
+        .setLock('pessimistic_write', undefined, ['r'])
+        .setOnLocked('skip_locked')
+        .getMany();
+      for (const r of orphans) await this.fail(ctx, [r], blockedError(r.dependsOnId!, await this.numberOf(ctx, r.dependsOnId!)));
+      return orphans.length;
+    });
+  }
+
+  private async delivered(ctx: RequestContext, row: OutboundRequestEntity, status: number, body: unknown) {
+    const resource = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const externalId = typeof resource.id === 'string' ? resource.id : row.externalId;
+    Object.assign(row, {
+      state: OutboundRequestState.DELIVERED,
+      responseStatus: status,
+      responseBody: body ?? null,
+      externalId,
+      deliveredAt: new Date(),
+      nextAttemptAt: null,
+      error: null,
+      outcomeUnknown: false,
+    });
+    await ctx.manager.save(OutboundRequestEntity, row);
+    await this.events.outboundRequestsChanged(ctx, [row]);
+    const records = await coveredRecords(ctx, row);
+    const entity = entityOf(row.subject);
+    if (row.operation === OutboundOperation.CREATE) {
+      const externalState = typeof resource.state === 'string' ? resource.state : null;
+      await ctx.manager.createQueryBuilder().update(entity).set({ externalId, externalState }).whereInIds(records.map((r) => r.id)).execute();
+      const changed = records.filter((r) => r.externalState !== externalState || r.externalId !== externalId);
+      await this.events.fulfillmentStatesChanged(
+        ctx,
+        row.subject,
+        changed.map((r) => ({ record: { ...r, externalId, externalState }, previousState: r.fulfillmentState, request: row })),
+      );
+      // REVISEs queued before the external id was known can now be addressed.
+      await ctx.manager.query(
+        `UPDATE outbound_request SET path = $1, updated_at = now()
+          WHERE path = '' AND operation <> 'CREATE' AND state = 'QUEUED' AND id IN (
+            SELECT outbound_request_id FROM ${row.subject === DecisionSubject.DOMAIN_ORDER ? 'outbound_request_domain_order WHERE domain_order_id' : 'outbound_request_test_run WHERE test_run_id'} = ANY($2::uuid[]))`,
+        [revisePath(row.subject, externalId), records.map((r) => r.id)],
+      );
+    } else if (row.operation === OutboundOperation.REVISE) {
+      // Shared: no updates left, unless the record was revised again after this request was queued.
+      await ctx.manager
+        .createQueryBuilder()
+        .update(entity)
+        .set({ updatesAvailable: false })
+        .where('id IN (:...ids) AND updated_at <= :queuedAt', { ids: records.map((r) => r.id), queuedAt: row.createdAt })
+        .execute();
+    }
+  }
+
+  private async scheduleRetry(ctx: RequestContext, row: OutboundRequestEntity, failure: DeliveryFailure) {
+    const delay = retryDelayMs(row.attempts, { ...this.backoff, retryAfterMs: failure.retryAfterMs });
+    Object.assign(row, {
+      state: OutboundRequestState.RETRY_SCHEDULED,
+      nextAttemptAt: new Date(Date.now() + delay),
+      error: errorValue(failure, `Attempt ${row.attempts} failed, retrying: ${failure.message}`),
+    });
+    await ctx.manager.save(OutboundRequestEntity, row);
+    await this.events.outboundRequestsChanged(ctx, [row]);
+  }
+
+  /**
+   * ERROR for the requests, a fallout each, their records to ERROR (re-submission becomes possible), and
+   * the same for everything queued behind them, which can never be sent now.
+   */
+  private async fail(ctx: RequestContext, rows: OutboundRequestEntity[], error: OutboundErrorValue): Promise<void> {
+    let level = rows.map((row) => ({ row, error }));
+    while (level.length) {
+      const next: typeof level = [];
+      for (const { row, error: e } of level) {
+        Object.assign(row, { state: OutboundRequestState.ERROR, error: e, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null });
+        await ctx.manager.save(OutboundRequestEntity, row);
+        await ctx.manager.insert(FalloutEntity, {
+          id: randomUUID(),
+          outboundRequestId: row.id,
+          category: e.category,
+          message: `${row.number} (${row.operation} ${row.httpMethod} ${row.path || '…'}): ${e.message}`,
+        });
+        await this.events.outboundRequestsChanged(ctx, [row]);
+        await this.recordsToError(ctx, row);
+        const waiting = await ctx.manager.find(OutboundRequestEntity, {
+          where: { dependsOnId: row.id, state: OutboundRequestState.QUEUED },
+          lock: { mode: 'pessimistic_write' },
+        });
+        for (const w of waiting) next.push({ row: w, error: blockedError(row.id, row.number, e.category) });
+      }
+      level = next;
+    }
+  }
+
+  private async recordsToError(ctx: RequestContext, row: OutboundRequestEntity) {
+    const records: FulfillmentRecord[] = (await coveredRecords(ctx, row)).filter(
+      (r) => r.fulfillmentState !== FulfillmentState.ERROR && r.fulfillmentState !== FulfillmentState.CANCELED,
+    );
+    if (!records.length) return;
+    await ctx.manager
+      .createQueryBuilder()
+      .update(entityOf(row.subject))
+      .set({ fulfillmentState: FulfillmentState.ERROR })
+      .whereInIds(records.map((r) => r.id))
+      .execute();
+    await this.events.fulfillmentStatesChanged(
+      ctx,
+      row.subject,
+      records.map((r) => ({ record: { ...r, fulfillmentState: FulfillmentState.ERROR }, previousState: r.fulfillmentState, request: row })),
+    );
+  }
+
+  private async numberOf(ctx: RequestContext, id: string): Promise<string> {
+    return (await ctx.manager.findOneByOrFail(OutboundRequestEntity, { id })).number;
+  }
+}
+
+function errorValue(f: DeliveryFailure, message = f.message): OutboundErrorValue {
+  return { category: f.category as ErrorCategory, message, httpStatus: f.httpStatus ?? null, code: f.code ?? null, reason: f.reason ?? null };
+}
+
+function toError(f: DeliveryFailure, row: OutboundRequestEntity, system: ExternalSystemEntity): OutboundErrorValue {
+  if (f.kind === 'TRANSIENT') {
+    return errorValue(f, `Gave up after ${row.attempts} attempt(s) (maxAttempts ${system.maxAttempts} of ${system.name}): ${f.message}`);
+  }
+  return errorValue(f, `${system.name} refused it: ${f.message}`);
+}
+
+function blockedError(_dependencyId: string, dependencyNumber: string, category = ErrorCategory.CONFIGURATION): OutboundErrorValue {
+  return {
+    category,
+    message: `Not sent: it had to wait for outbound request ${dependencyNumber} of the same record, which ended without being delivered`,
+  };
+}

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateExternalSystemDocument,
+  ExternalSystemDocument,
+  ExternalSystemsDocument,
+  UpdateExternalSystemDocument,
+  type ExternalSystemInput,
+} from '../__generated__/graphql';
+import { ExternalSystemEntity } from '../../src/entities/external-system.entity';
+import { code, startTestApp, type TestApp } from '../support/app';
+import { createSystem, SERVICE_ORDERING_URL, systemInput, unique } from './factories';
+
+describe('External systems', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  async function storedRow(id: string): Promise<Record<string, unknown>> {
+    const [row] = (await app.db.dataSource.query('SELECT * FROM external_system WHERE id = $1', [id])) as Record<string, unknown>[];
+    return row;
+  }
+
+  it('creates a system with the documented defaults and a callback path of its own', async () => {
+    const name = unique('Fixed access activation');
+    const created = await createSystem(app, { name, baseUrl: `${SERVICE_ORDERING_URL}/` });
+    expect(created).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name,
+      api: 'SERVICE_ORDERING_TMF641',
+      baseUrl: SERVICE_ORDERING_URL, // trailing slash dropped
+      enabled: true,
+      timeoutMs: 10000,
+      maxAttempts: 5,
+      authType: 'NONE',
+      callbackPath: `/callbacks/${created.id}`,
+      pollIntervalSeconds: null,
+      hasInboundToken: false,
+    });
+    expect((await app.ok(ExternalSystemDocument, { id: created.id })).externalSystem).toEqual(created);
+    expect((await app.ok(ExternalSystemsDocument)).externalSystems).toContainEqual(created);
+  });
+
+  it('keeps explicit settings, updates every field and lists systems by name', async () => {
+    const a = await createSystem(app, { name: 'zz-last', enabled: false, timeoutMs: 2500, maxAttempts: 1, pollIntervalSeconds: 60 });
+    expect(a).toMatchObject({ enabled: false, timeoutMs: 2500, maxAttempts: 1, pollIntervalSeconds: 60 });
+    const b = await createSystem(app, { name: 'AA-first', api: 'SERVICE_TEST_TMF653' });
+
+    const updated = (
+      await app.ok(UpdateExternalSystemDocument, {
+        id: a.id,
+        input: { name: 'zz-last renamed', api: 'SERVICE_TEST_TMF653', baseUrl: 'http://tests.example.org:8080/tmf', enabled: true, timeoutMs: 300000, maxAttempts: 100 },
+      })
+    ).updateExternalSystem;
+    expect(updated).toEqual({
+      ...a,
+      name: 'zz-last renamed',
+      api: 'SERVICE_TEST_TMF653',
+      baseUrl: 'http://tests.example.org:8080/tmf',
+      enabled: true,
+      timeoutMs: 300000,
+      maxAttempts: 100,
+      pollIntervalSeconds: null, // left out of the update: no polling
+    });
+    const names = (await app.ok(ExternalSystemsDocument)).externalSystems.map((s) => s.name);
+    expect(names.indexOf(b.name)).toBe(0);
+    expect(names).toContain('zz-last renamed');
+    expect(names).toEqual([...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  });
+
+  it('an unknown id is NOT_FOUND on update and null on read', async () => {
+    const id = randomUUID();
+    const res = await app.gql(UpdateExternalSystemDocument, { id, input: systemInput() });
+    expect(code(res)).toBe('NOT_FOUND');
+    expect(res.errors![0].extensions!.field).toBe('id');
+    expect(res.errors![0].message).toContain(id);
+    expect((await app.ok(ExternalSystemDocument, { id })).externalSystem).toBeNull();
+    expect((await app.ok(ExternalSystemDocument, { id: 'not-a-uuid' })).externalSystem).toBeNull();
+  });
+
+  describe('secrets are write-only', () => {
+    const secrets = {
+      password: 'pw-Very-Secret-1f9c2b',
+      token: 'bearer-Very-Secret-77ad01',
+      clientSecret: 'oauth-Very-Secret-c0ffee',
+      inboundToken: 'inbound-Very-Secret-0a1b2c3d4e',
+    };
+    const all = Object.values(secrets);
+    const expectNoSecret = (what: unknown) => {
+      const text = JSON.stringify(what);
+      for (const secret of all) expect(text).not.toContain(secret);
+    };
+
+    it('never appear in any response, nor in clear in the database', async () => {
+      const inputs: ExternalSystemInput[] = [
+        systemInput({ auth: { type: 'BASIC', username: 'gateway', password: secrets.password }, inboundToken: secrets.inboundToken }),
+        systemInput({ auth: { type: 'BEARER', token: secrets.token } }),
+        systemInput({
+          auth: { type: 'OAUTH2_CLIENT_CREDENTIALS', tokenUrl: 'https://idp.example.net/token', clientId: 'southgate', clientSecret: secrets.clientSecret, scope: 'orders' },
+        }),
+      ];
+      const responses: unknown[] = [];
+      const ids: string[] = [];
+      for (const input of inputs) {
+        const res = await app.gql(CreateExternalSystemDocument, { input });
+        expect(res.errors).toBeUndefined();
+        responses.push(res);
+        ids.push(res.data!.createExternalSystem.id);
+      }
+      expect(responses.map((r) => (r as { data: { createExternalSystem: { authType: string } } }).data.createExternalSystem.authType)).toEqual([
+        'BASIC',
+        'BEARER',
+        'OAUTH2_CLIENT_CREDENTIALS',
+      ]);
+      responses.push(await app.gql(ExternalSystemsDocument));
+      for (const id of ids) responses.push(await app.gql(ExternalSystemDocument, { id }));
+      // An update that carries the secrets again, and one that fails after reading them.
+      responses.push(await app.gql(UpdateExternalSystemDocument, { id: ids[0], input: { ...inputs[0] } }));
+      const failed = await app.gql(UpdateExternalSystemDocument, { id: ids[0], input: { ...inputs[0], baseUrl: 'ftp://nowhere' } });
+      expect(code(failed)).toBe('BAD_USER_INPUT');
+      responses.push(failed);
+      const failedAuth = await app.gql(CreateExternalSystemDocument, {
+        input: systemInput({ auth: { type: 'NONE', password: secrets.password } }),
+      });
+      expect(code(failedAuth)).toBe('BAD_USER_INPUT');
+      responses.push(failedAuth);
+      expectNoSecret(responses);
+
+      for (const id of ids) {
+        const row = await storedRow(id);
+        expectNoSecret(row);
+      }
+      expect((await storedRow(ids[0])).auth_secret).toEqual(expect.stringMatching(/^v1\./));
+      expect((await storedRow(ids[0])).inbound_token_hash).toEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
+      expect((responses[0] as { data: { createExternalSystem: { hasInboundToken: boolean } } }).data.createExternalSystem.hasInboundToken).toBe(true);
+    });
+
+    it('an update without auth or inboundToken keeps what is stored', async () => {
+      const input = systemInput({ auth: { type: 'BASIC', username: 'gateway', password: secrets.password }, inboundToken: secrets.inboundToken });
+      const created = await createSystem(app, input);
+      const before = await storedRow(created.id);
+      const { auth: _auth, inboundToken: _inbound, ...withoutSecrets } = input;
+      const updated = (await app.ok(UpdateExternalSystemDocument, { id: created.id, input: { ...withoutSecrets, timeoutMs: 1234 } }))
+        .updateExternalSystem;
+      expect(updated).toEqual({ ...created, timeoutMs: 1234 });
+      expect(updated.authType).toBe('BASIC');
+      expect(updated.hasInboundToken).toBe(true);
+      const after = await storedRow(created.id);
+      expect(after.auth_secret).toBe(before.auth_secret);
+      expect(after.inbound_token_hash).toBe(before.inbound_token_hash);
+      // What the dispatcher will use is still the stored credentials.
+      const entity = await app.db.dataSource.manager.findOneByOrFail(ExternalSystemEntity, { id: created.id });
+      expect(app.runtime.services.externalSystems.credentials(entity)).toEqual({ username: 'gateway', password: secrets.password });
+    });
+
+    it('an update with auth NONE removes the stored credentials', async () => {
+      const created = await createSystem(app, { auth: { type: 'BEARER', token: secrets.token } });
+      const { id: _id, ...rest } = created;
+      const updated = (
+        await app.ok(UpdateExternalSystemDocument, { id: created.id, input: { name: rest.name, api: rest.api, baseUrl: rest.baseUrl, auth: { type: 'NONE' } } })
+      ).updateExternalSystem;
+      expect(updated.authType).toBe('NONE');
+      expect((await storedRow(created.id)).auth_secret).toBeNull();
+    });
+  });
+
+  describe('bad input is BAD_USER_INPUT naming the field, and nothing is stored', () => {
+    const cases: [string, Partial<ExternalSystemInput>, string][] = [
+      ['an empty name', { name: '   ' }, 'input.name'],
+      ['a malformed URL', { baseUrl: 'not a url' }, 'input.baseUrl'],
+      ['an ftp URL', { baseUrl: 'ftp://files.example.net/tmf' }, 'input.baseUrl'],
+      ['a URL with credentials', { baseUrl: 'https://admin:hunter2@activation.example.net/tmf' }, 'input.baseUrl'],
+      ['a link-local metadata address', { baseUrl: 'http://169.254.169.254/latest/meta-data' }, 'input.baseUrl'],
+      ['a cloud metadata host name', { baseUrl: 'http://metadata.google.internal/computeMetadata/v1' }, 'input.baseUrl'],
+      ['a metadata address written as a decimal number', { baseUrl: 'http://2852039166/latest' }, 'input.baseUrl'],
+      ['a metadata address as an IPv4-mapped IPv6 address', { baseUrl: 'http://[::ffff:169.254.169.254]/latest' }, 'input.baseUrl'],
+      ['a cloud metadata host name written fully qualified', { baseUrl: 'http://metadata.google.internal./computeMetadata/v1' }, 'input.baseUrl'],
+      ['a link-local IPv6 address', { baseUrl: 'http://[fe80::1]/tmf' }, 'input.baseUrl'],
+      ['a negative timeout', { timeoutMs: -1 }, 'input.timeoutMs'],
+      ['a zero timeout', { timeoutMs: 0 }, 'input.timeoutMs'],
+      ['zero attempts', { maxAttempts: 0 }, 'input.maxAttempts'],
+      ['BASIC auth without a password', { auth: { type: 'BASIC', username: 'gateway' } }, 'input.auth.password'],
+      ['BEARER auth without a token', { auth: { type: 'BEARER' } }, 'input.auth.token'],
+      [
+        'an OAuth2 token URL on a metadata address',
+        { auth: { type: 'OAUTH2_CLIENT_CREDENTIALS', tokenUrl: 'http://169.254.169.254/token', clientId: 'c', clientSecret: 's' } },
+        'input.auth.tokenUrl',
+      ],
+      ['a short inbound token', { inboundToken: 'short' }, 'input.inboundToken'],
+    ];
+
+    it.each(cases)('%s', async (_what, overrides, field) => {
+      const input = systemInput(overrides);
+      const res = await app.gql(CreateExternalSystemDocument, { input });
+      expect(code(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].extensions!.field).toBe(field);
+      expect(res.errors![0].message).toContain(field);
+      expect(res.data).toBeNull();
+      const names = (await app.ok(ExternalSystemsDocument)).externalSystems.map((s) => s.name);
+      expect(names).not.toContain(input.name);
+    });
+
+    it('a name that differs only in case from an existing one', async () => {
+      const existing = await createSystem(app, { name: unique('Mobile Core') });
+      const res = await app.gql(CreateExternalSystemDocument, { input: systemInput({ name: `  ${existing.name.toUpperCase()} ` }) });
+      expect(code(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].extensions!.field).toBe('input.name');
+      expect(res.errors![0].message).toBe(`An external system named "${existing.name.toUpperCase()}" already exists`);
+
+      // Renaming another system onto it is refused too; keeping one's own name is not a clash.
+      const other = await createSystem(app);
+      const rename = await app.gql(UpdateExternalSystemDocument, { id: other.id, input: systemInput({ name: existing.name.toLowerCase() }) });
+      expect(code(rename)).toBe('BAD_USER_INPUT');
+      expect(rename.errors![0].extensions!.field).toBe('input.name');
+      const same = await app.gql(UpdateExternalSystemDocument, { id: existing.id, input: systemInput({ name: existing.name }) });
+      expect(same.errors).toBeUndefined();
+    });
+
+    it('a bad update leaves the stored system as it was', async () => {
+      const created = await createSystem(app);
+      const res = await app.gql(UpdateExternalSystemDocument, { id: created.id, input: systemInput({ name: 'renamed', maxAttempts: 0 }) });
+      expect(code(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].extensions!.field).toBe('input.maxAttempts');
+      expect((await app.ok(ExternalSystemDocument, { id: created.id })).externalSystem).toEqual(created);
+    });
+  });
+});
