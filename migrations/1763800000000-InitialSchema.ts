@@ -203,6 +203,7 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         outbound_request_id uuid NOT NULL REFERENCES outbound_request (id) ON DELETE CASCADE,
         domain_order_id uuid NOT NULL REFERENCES domain_order (id),
         position integer NOT NULL,
+        record_version integer NOT NULL,
         PRIMARY KEY (outbound_request_id, domain_order_id)
       );
       CREATE INDEX outbound_request_domain_order_order_idx ON outbound_request_domain_order (domain_order_id);
@@ -211,6 +212,7 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         outbound_request_id uuid NOT NULL REFERENCES outbound_request (id) ON DELETE CASCADE,
         test_run_id uuid NOT NULL REFERENCES test_run (id),
         position integer NOT NULL,
+        record_version integer NOT NULL,
         PRIMARY KEY (outbound_request_id, test_run_id)
       );
       CREATE INDEX outbound_request_test_run_run_idx ON outbound_request_test_run (test_run_id);

@@ -112,6 +112,10 @@ export class OutboundRequestDomainOrderEntity {
 
   @Column({ type: 'integer' })
   position: number;
+
+  /** The record's version this request carries: a delivered REVISE clears updatesAvailable only if it is still current. */
+  @Column({ name: 'record_version', type: 'integer' })
+  recordVersion: number;
 }
 
 /** The test run one outbound request carries. */
@@ -125,4 +129,8 @@ export class OutboundRequestTestRunEntity {
 
   @Column({ type: 'integer' })
   position: number;
+
+  /** The record's version this request carries: a delivered REVISE clears updatesAvailable only if it is still current. */
+  @Column({ name: 'record_version', type: 'integer' })
+  recordVersion: number;
 }

@@ -5,6 +5,7 @@ import { BadUserInputError } from './domain.errors';
 export function requireText(value: string | null | undefined, field: string, max = 500): string {
   const text = (value ?? '').trim();
   if (!text) throw new BadUserInputError(`${field} must not be empty`, field);
+  if (text.includes('\u0000')) throw new BadUserInputError(`${field} must not contain a NUL character`, field); // PostgreSQL cannot store it
   if (text.length > max) throw new BadUserInputError(`${field} must be at most ${max} characters`, field);
   return text;
 }
@@ -32,6 +33,7 @@ export function checkCharacteristics(
     const name = requireText(c.name, `${field}[${i}].name`, 200);
     if (seen.has(name)) throw new BadUserInputError(`${field}[${i}].name "${name}" appears twice`, `${field}[${i}].name`);
     seen.add(name);
+    if (c.value.includes('\u0000')) throw new BadUserInputError(`${field}[${i}].value must not contain a NUL character`, `${field}[${i}].value`);
     if (c.value.length > 10000) {
       throw new BadUserInputError(`${field}[${i}].value must be at most 10000 characters`, `${field}[${i}].value`);
     }

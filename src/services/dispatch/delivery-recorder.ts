@@ -8,7 +8,9 @@ import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import { OutboundRequestEntity, type OutboundErrorValue } from '../../entities/outbound-request.entity';
 import { TestRunEntity } from '../../entities/test-run.entity';
 import { RequestContext } from '../common/request-context';
-import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import { fulfillmentEnvelopes, outboundSnapshot, type FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import { outboundRequestEnvelope } from '../events/fulfillment.events';
+import { MARK_DELIVERED_SQL, type DeliveredRow } from './dispatch.sql';
 import { coveredRecords } from '../outbound/exception.service';
 import { revisePath } from '../submission/revision.service';
 import { retryDelayMs, type DeliveryFailure } from './delivery-outcome';
@@ -56,7 +58,8 @@ export class DeliveryRecorder {
         });
         await ctx.manager.save(OutboundRequestEntity, row);
       } else if (attempt.kind === 'DELIVERED') {
-        await this.delivered(ctx, row, attempt.status, attempt.body);
+        await this.deliveredIn(ctx, owner, [{ id: row.id, subject: row.subject, status: attempt.status, body: attempt.body }]);
+        row.state = OutboundRequestState.DELIVERED;
       } else {
         Object.assign(row, { responseStatus: attempt.status ?? null, responseBody: attempt.body ?? null });
         if (attempt.outcomeUnknown) row.outcomeUnknown = true;
@@ -66,6 +69,62 @@ export class DeliveryRecorder {
       }
       return row.state;
     });
+  }
+
+  /**
+   * Records many deliveries in one transaction with a handful of set-based statements (the hot path:
+   * most attempts succeed). Returns the ids recorded; a request whose lease moved on is left alone.
+   */
+  async recordDelivered(owner: string, items: Delivered[]): Promise<Set<string>> {
+    const ctx = new RequestContext(this.dataSource, null);
+    return ctx.transaction(() => this.deliveredIn(ctx, owner, items));
+  }
+
+  private async deliveredIn(ctx: RequestContext, owner: string, items: Delivered[]): Promise<Set<string>> {
+    const field = (body: unknown, name: 'id' | 'state') => {
+      const v = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
+      return typeof v === 'string' ? v : null;
+    };
+    const rows: DeliveredRow[] = await ctx.manager.query(MARK_DELIVERED_SQL, [
+      owner,
+      items.map((i) => i.id),
+      items.map((i) => i.status),
+      items.map((i) => (i.body === undefined || i.body === null ? null : JSON.stringify(i.body))),
+      items.map((i) => field(i.body, 'id')),
+      items.map((i) => field(i.body, 'state')),
+      items.map((i) => revisePath(i.subject, field(i.body, 'id'))),
+    ]);
+    const requests = rows.filter((r) => r.kind === 'REQUEST');
+    if (requests.length === 0) return new Set();
+    const requestIdOf = new Map(requests.map((r) => [r.id, r.request_id!]));
+    const envelopes = requests.map((r) =>
+      outboundRequestEnvelope(
+        outboundSnapshot({
+          id: r.id,
+          externalSystemId: r.external_system_id!,
+          requestId: r.request_id!,
+          operation: r.operation as OutboundOperation,
+          state: OutboundRequestState.DELIVERED,
+          attempts: r.attempts!,
+          nextAttemptAt: null,
+        }),
+      ),
+    );
+    for (const subject of [DecisionSubject.DOMAIN_ORDER, DecisionSubject.TEST_RUN]) {
+      const changed = rows.filter((r) => r.kind === subject);
+      envelopes.push(
+        ...fulfillmentEnvelopes(
+          subject,
+          changed.map((c) => ({
+            record: { id: c.id, number: c.number, fulfillmentState: c.fulfillment_state as FulfillmentState, externalState: c.external_state },
+            previousState: c.fulfillment_state as FulfillmentState,
+            request: { id: c.outbound_request_id!, requestId: requestIdOf.get(c.outbound_request_id!)! },
+          })),
+        ),
+      );
+    }
+    await this.events.publish(ctx, envelopes);
+    return new Set(requests.map((r) => r.id));
   }
 
   /** Ends in ERROR whatever still waits behind a request that failed or was discarded. */
@@ -85,50 +144,6 @@ export class DeliveryRecorder {
       for (const r of orphans) await this.fail(ctx, [r], blockedError(r.dependsOnId!, await this.numberOf(ctx, r.dependsOnId!)));
       return orphans.length;
     });
-  }
-
-  private async delivered(ctx: RequestContext, row: OutboundRequestEntity, status: number, body: unknown) {
-    const resource = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-    const externalId = typeof resource.id === 'string' ? resource.id : row.externalId;
-    Object.assign(row, {
-      state: OutboundRequestState.DELIVERED,
-      responseStatus: status,
-      responseBody: body ?? null,
-      externalId,
-      deliveredAt: new Date(),
-      nextAttemptAt: null,
-      error: null,
-      outcomeUnknown: false,
-    });
-    await ctx.manager.save(OutboundRequestEntity, row);
-    await this.events.outboundRequestsChanged(ctx, [row]);
-    const records = await coveredRecords(ctx, row);
-    const entity = entityOf(row.subject);
-    if (row.operation === OutboundOperation.CREATE) {
-      const externalState = typeof resource.state === 'string' ? resource.state : null;
-      await ctx.manager.createQueryBuilder().update(entity).set({ externalId, externalState }).whereInIds(records.map((r) => r.id)).execute();
-      const changed = records.filter((r) => r.externalState !== externalState || r.externalId !== externalId);
-      await this.events.fulfillmentStatesChanged(
-        ctx,
-        row.subject,
-        changed.map((r) => ({ record: { ...r, externalId, externalState }, previousState: r.fulfillmentState, request: row })),
-      );
-      // REVISEs queued before the external id was known can now be addressed.
-      await ctx.manager.query(
-        `UPDATE outbound_request SET path = $1, updated_at = now()
-          WHERE path = '' AND operation <> 'CREATE' AND state = 'QUEUED' AND id IN (
-            SELECT outbound_request_id FROM ${row.subject === DecisionSubject.DOMAIN_ORDER ? 'outbound_request_domain_order WHERE domain_order_id' : 'outbound_request_test_run WHERE test_run_id'} = ANY($2::uuid[]))`,
-        [revisePath(row.subject, externalId), records.map((r) => r.id)],
-      );
-    } else if (row.operation === OutboundOperation.REVISE) {
-      // Shared: no updates left, unless the record was revised again after this request was queued.
-      await ctx.manager
-        .createQueryBuilder()
-        .update(entity)
-        .set({ updatesAvailable: false })
-        .where('id IN (:...ids) AND updated_at <= :queuedAt', { ids: records.map((r) => r.id), queuedAt: row.createdAt })
-        .execute();
-    }
   }
 
   private async scheduleRetry(ctx: RequestContext, row: OutboundRequestEntity, failure: DeliveryFailure) {
@@ -192,6 +207,13 @@ export class DeliveryRecorder {
   private async numberOf(ctx: RequestContext, id: string): Promise<string> {
     return (await ctx.manager.findOneByOrFail(OutboundRequestEntity, { id })).number;
   }
+}
+
+export interface Delivered {
+  id: string;
+  subject: DecisionSubject;
+  status: number;
+  body: unknown;
 }
 
 function errorValue(f: DeliveryFailure, message = f.message): OutboundErrorValue {

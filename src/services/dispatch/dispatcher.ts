@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { OutboundRequestState } from '../../entities/enums';
+import { DecisionSubject, OutboundAuthType, OutboundOperation, OutboundRequestState } from '../../entities/enums';
 import { ExternalSystemEntity } from '../../entities/external-system.entity';
 import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import { RequestContext } from '../common/request-context';
 import type { EventBus } from '../events/event-bus';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
-import { routingKey, TOPICS, type OutboundRequestChangedEvent } from '../events/fulfillment.events';
+import { outboundRequestEnvelope, routingKey, TOPICS, type OutboundRequestChangedEvent } from '../events/fulfillment.events';
+import { outboundSnapshot } from '../events/fulfillment-event.publisher';
+import { CLAIM_SQL, type ClaimedRow } from './dispatch.sql';
 import type { ExternalSystemService } from '../external-system/external-system.service';
 import { breakerAllows, breakerOnOutcome, CLOSED_BREAKER, type BreakerOptions, type BreakerState } from './circuit-breaker';
 import type { BackoffOptions } from './delivery-recorder';
 import { DeliveryRecorder, type Attempt } from './delivery-recorder';
+import { DeliveryBatch } from './delivery-batch';
 import { OutboundSender } from './outbound-sender';
 
 export interface DispatcherOptions {
@@ -42,8 +45,14 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
 export class Dispatcher {
   readonly instanceId = randomUUID();
   private readonly recorder: DeliveryRecorder;
+  private readonly deliveries: DeliveryBatch;
   private readonly breakers = new Map<string, BreakerState>();
+  /** Sends under way: what `concurrency` limits. */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Outcomes being written: a send frees its slot as soon as the answer is in. */
+  private readonly recording = new Set<Promise<void>>();
+  /** Claimed rows waiting for a free slot. */
+  private readonly queue: { row: OutboundRequestEntity; system: ExternalSystemEntity }[] = [];
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -58,6 +67,7 @@ export class Dispatcher {
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
   ) {
     this.recorder = new DeliveryRecorder(dataSource, deps.events, options.backoff);
+    this.deliveries = new DeliveryBatch(this.recorder, this.instanceId);
   }
 
   start(): void {
@@ -74,6 +84,7 @@ export class Dispatcher {
     await this.busSubscription?.return?.();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.recording]);
   }
 
   wake(): void {
@@ -97,21 +108,31 @@ export class Dispatcher {
     let lastOrphanSweep = 0;
     while (this.running) {
       this.woken = false;
+      // Claims are round trips to the database: claim in chunks, ahead of need (rows wait here briefly,
+      // under their lease), rather than one row per finished send.
+      const room = 2 * this.options.concurrency - this.inFlight.size - this.queue.length;
+      // Outcomes not yet written hold back new claims, so a slow database slows sending instead of piling up answers.
+      const backlog = this.recording.size >= 4 * this.options.concurrency;
+      const lowOnWork = this.queue.length < this.options.concurrency / 2;
       let claimed = 0;
-      const free = this.options.concurrency - this.inFlight.size;
       try {
         if (Date.now() - lastOrphanSweep >= this.options.sweepIntervalMs) {
           lastOrphanSweep = Date.now();
           await this.recorder.failOrphans();
         }
-        if (free > 0) claimed = await this.claimAndSend(free);
+        if (!backlog && lowOnWork && room > 0) claimed = await this.claim(room);
       } catch (err) {
         this.logger.error({ err }, 'dispatcher: claiming due outbound requests failed');
         await this.sleep(this.options.sweepIntervalMs);
         continue;
       }
-      if (claimed > 0 && claimed === free) continue; // there may be more due right now
+      this.pump();
+      if (claimed > 0 && claimed === room) continue; // there may be more due right now
       if (!this.woken) await this.sleep(this.options.sweepIntervalMs);
+    }
+    while (this.queue.length) {
+      this.pump();
+      await Promise.race([...this.inFlight]);
     }
   }
 
@@ -130,34 +151,54 @@ export class Dispatcher {
     });
   }
 
-  private async claimAndSend(limit: number): Promise<number> {
+  private async claim(limit: number): Promise<number> {
     const ctx = new RequestContext(this.dataSource, null);
     const blocked = [...this.breakers.entries()]
       .filter(([, b]) => !breakerAllows(b, Date.now(), this.options.breaker).allowed)
       .map(([id]) => id);
-    const { rows, systems } = await ctx.transaction(async () => {
-      const claimed: { id: string }[] = await ctx.manager.query(CLAIM_SQL, [this.instanceId, this.options.leaseMarginMs, blocked, limit]);
-      if (claimed.length === 0) return { rows: [], systems: [] };
-      const found = await ctx.manager.find(OutboundRequestEntity, { where: { id: In(claimed.map((c) => c.id)) }, order: { seq: 'ASC' } });
-      await this.deps.events.outboundRequestsChanged(ctx, found);
-      const ids = [...new Set(found.map((r) => r.externalSystemId))];
-      return { rows: found, systems: await ctx.manager.findBy(ExternalSystemEntity, { id: In(ids) }) };
-    });
-    const systemById = new Map(systems.map((s) => [s.id, s]));
-    for (const row of rows) {
-      const task = this.process(row, systemById.get(row.externalSystemId)!).catch((err) =>
-        this.logger.error({ err, outboundRequest: row.number }, 'dispatcher: recording an outcome failed; the lease will expire and the request be retried'),
+    const claimed = await ctx.transaction(async () => {
+      const rows: ClaimedRow[] = await ctx.manager.query(CLAIM_SQL, [this.instanceId, this.options.leaseMarginMs, blocked, limit]);
+      const sending = rows.map(toSending);
+      await this.deps.events.publish(
+        ctx,
+        sending.map(({ row }) => outboundRequestEnvelope(outboundSnapshot({ ...row, state: OutboundRequestState.SENDING }))),
       );
-      this.inFlight.add(task);
-      void task.finally(() => {
-        this.inFlight.delete(task);
+      return sending;
+    });
+    this.queue.push(...claimed);
+    return claimed.length;
+  }
+
+  /** Starts sends from the local queue while there are free slots. */
+  private pump(): void {
+    while (this.inFlight.size < this.options.concurrency && this.queue.length) {
+      const { row, system } = this.queue.shift()!;
+      const send = this.attempt(row, system);
+      const sent = send.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.inFlight.add(sent);
+      void sent.finally(() => {
+        this.inFlight.delete(sent);
+        this.pump();
+        this.wake();
+      });
+      const recorded = send
+        .then((attempt) => this.record(row, system, attempt))
+        .catch((err) =>
+          this.logger.error({ err, outboundRequest: row.number }, 'dispatcher: recording an outcome failed; the lease will expire and the request be retried'),
+        );
+      this.recording.add(recorded);
+      void recorded.finally(() => {
+        this.recording.delete(recorded);
         this.wake();
       });
     }
-    return rows.length;
   }
 
-  private async process(row: OutboundRequestEntity, system: ExternalSystemEntity): Promise<void> {
+  /** Sends one request (unless the system's breaker is open) and updates the breaker. */
+  private async attempt(row: OutboundRequestEntity, system: ExternalSystemEntity): Promise<Attempt> {
     const now = Date.now();
     const gate = breakerAllows(this.breakers.get(system.id) ?? CLOSED_BREAKER, now, this.options.breaker);
     let attempt: Attempt;
@@ -177,7 +218,16 @@ export class Dispatcher {
         }
       }
     }
-    const state = await this.recorder.record(row.id, this.instanceId, system, attempt);
+    return attempt;
+  }
+
+  private async record(row: OutboundRequestEntity, system: ExternalSystemEntity, attempt: Attempt): Promise<void> {
+    const state =
+      attempt.kind === 'DELIVERED'
+        ? (await this.deliveries.add({ id: row.id, subject: row.subject, status: attempt.status, body: attempt.body }))
+          ? 'DELIVERED'
+          : null
+        : await this.recorder.record(row.id, this.instanceId, system, attempt);
     if (state === null) this.logger.warn({ outboundRequest: row.number }, 'dispatcher: lease lost before the outcome was recorded');
     else this.logger.debug({ outboundRequest: row.number, state, operation: row.operation }, 'outbound request attempt recorded');
   }
@@ -188,39 +238,33 @@ export class Dispatcher {
   }
 }
 
-/**
- * Claims up to $4 due requests for instance $1: queued or retry-scheduled ones whose time has come,
- * and ones whose lease expired mid-send (their outcome is unknown: the sender looks them up first).
- * A request that waits for an earlier one of the same record is due only once that one is delivered.
- * SKIP LOCKED lets instances claim side by side without waiting for or taking each other's rows.
- * (The UPDATE sits in a CTE so that the statement is a SELECT: drivers return UPDATE results differently.)
- */
-const CLAIM_SQL = `
-  WITH due AS (
-    SELECT o.id, o.state AS previous_state, s.timeout_ms
-      FROM outbound_request o
-      JOIN external_system s ON s.id = o.external_system_id
-      LEFT JOIN outbound_request d ON d.id = o.depends_on_id
-     WHERE s.enabled
-       AND NOT (o.external_system_id = ANY($3::uuid[]))
-       AND (o.depends_on_id IS NULL OR (d.state = 'DELIVERED' AND o.path <> ''))
-       AND ((o.state IN ('QUEUED', 'RETRY_SCHEDULED') AND o.next_attempt_at <= now())
-            OR (o.state = 'SENDING' AND o.lease_expires_at < now()))
-     ORDER BY o.seq
-     LIMIT $4
-       FOR UPDATE OF o SKIP LOCKED
-  ),
-  claimed AS (
-  UPDATE outbound_request r
-     SET state = 'SENDING',
-         lease_owner = $1,
-         lease_expires_at = now() + ((2 * due.timeout_ms + $2) * interval '1 millisecond'),
-         attempts = r.attempts + CASE WHEN due.previous_state = 'SENDING' THEN 0 ELSE 1 END,
-         outcome_unknown = r.outcome_unknown OR due.previous_state = 'SENDING',
-         updated_at = now()
-    FROM due
-   WHERE r.id = due.id
-  RETURNING r.id
-  )
-  SELECT id FROM claimed`;
-
+/** What sending needs from a claimed row: the request and its external system (as of the claim). */
+function toSending(c: ClaimedRow): { row: OutboundRequestEntity; system: ExternalSystemEntity } {
+  const row = Object.assign(new OutboundRequestEntity(), {
+    id: c.id,
+    seq: Number(c.seq),
+    number: c.number,
+    requestId: c.request_id,
+    subject: c.subject as DecisionSubject,
+    operation: c.operation as OutboundOperation,
+    externalSystemId: c.external_system_id,
+    httpMethod: c.http_method,
+    path: c.path,
+    payload: c.payload,
+    attempts: c.attempts,
+    nextAttemptAt: c.next_attempt_at,
+    outcomeUnknown: c.outcome_unknown,
+    state: OutboundRequestState.SENDING,
+  });
+  const system = Object.assign(new ExternalSystemEntity(), {
+    id: c.external_system_id,
+    name: c.system_name,
+    baseUrl: c.base_url,
+    enabled: true,
+    timeoutMs: c.timeout_ms,
+    maxAttempts: c.max_attempts,
+    authType: c.auth_type as OutboundAuthType,
+    authSecret: c.auth_secret,
+  });
+  return { row, system };
+}

@@ -14,7 +14,9 @@ function ipv4Parts(ip: string): number[] {
 
 /** Why an IP address may not be a target, or null when it may. */
 export function forbiddenAddress(ip: string, policy: UrlPolicy): string | null {
-  const v4 = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  // IPv4-mapped IPv6 comes in dotted (::ffff:1.2.3.4) and, as WHATWG URLs print it, hex (::ffff:102:304) form.
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(ip)?.slice(1).map((h) => parseInt(h, 16));
+  const v4 = hex ? [hex[0] >> 8, hex[0] & 255, hex[1] >> 8, hex[1] & 255].join('.') : ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
   if (isIP(v4) === 4) {
     const [a, b] = ipv4Parts(v4);
     if (a === 169 && b === 254) return 'a link-local or cloud metadata address';
@@ -50,7 +52,7 @@ export function checkBaseUrl(raw: string, policy: UrlPolicy): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
   if (url.username || url.password) throw new Error('must not carry credentials; use the auth input instead');
   if (url.search || url.hash) throw new Error('must not have a query string or fragment');
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, ''); // "metadata.google.internal." is the same host
   if (METADATA_HOSTS.has(host)) throw new Error(`${host} is a cloud metadata host`);
   if (isIP(host)) {
     const why = forbiddenAddress(host, policy);

@@ -37,6 +37,8 @@ export async function queueRequests(
     system: ExternalSystemEntity;
     rule: DecisionRuleEntity | null;
     requests: QueuedRequest[];
+    /** Version of each covered record at queue time. */
+    versions: Map<string, number>;
   },
 ): Promise<OutboundRequestEntity[]> {
   const now = new Date();
@@ -60,16 +62,18 @@ export async function queueRequests(
     }),
   );
   await insertInChunks(rows, (chunk) => ctx.manager.insert(OutboundRequestEntity, chunk as never), 200);
-  const links = batch.requests.flatMap((r, i) => r.coveredIds.map((recordId, position) => ({ requestId: rows[i].id, recordId, position })));
+  const links = batch.requests.flatMap((r, i) =>
+    r.coveredIds.map((recordId, position) => ({ requestId: rows[i].id, recordId, position, recordVersion: batch.versions.get(recordId) ?? 1 })),
+  );
   if (batch.subject === DecisionSubject.DOMAIN_ORDER) {
     await insertInChunks(
-      links.map((l) => ({ outboundRequestId: l.requestId, domainOrderId: l.recordId, position: l.position })),
+      links.map((l) => ({ outboundRequestId: l.requestId, domainOrderId: l.recordId, position: l.position, recordVersion: l.recordVersion })),
       (chunk) => ctx.manager.insert(OutboundRequestDomainOrderEntity, chunk),
       2000,
     );
   } else {
     await insertInChunks(
-      links.map((l) => ({ outboundRequestId: l.requestId, testRunId: l.recordId, position: l.position })),
+      links.map((l) => ({ outboundRequestId: l.requestId, testRunId: l.recordId, position: l.position, recordVersion: l.recordVersion })),
       (chunk) => ctx.manager.insert(OutboundRequestTestRunEntity, chunk),
       2000,
     );

@@ -84,6 +84,7 @@ export class RevisionService {
           dependsOnId: last.state === OutboundRequestState.DELIVERED ? null : last.id,
         },
       ],
+      versions: new Map(changed.map((r) => [r.id, r.version])),
     });
     ctx.onCommit(this.wakeDispatcher);
     const rule = request.ruleId ? await ctx.loaders.decisionRule.load(request.ruleId) : null;

@@ -106,6 +106,7 @@ export class SubmissionService {
       system: p.system,
       rule: p.rule,
       requests: queued,
+      versions: new Map(p.covered.map((r) => [r.id, r.version])),
     });
     const requestOf = new Map(p.plan.flatMap((planned, i) => planned.coveredIds.map((id) => [id, requests[i]] as const)));
     await this.markPending(ctx, subject, p.covered, requestOf);
