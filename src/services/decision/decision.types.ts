@@ -8,17 +8,10 @@ export type ConditionOperator = 'EQUALS' | 'NOT_EQUALS' | 'IN' | 'EXISTS';
 export type OrderItemAction = 'ADD' | 'MODIFY' | 'DELETE' | 'NO_CHANGE';
 export type TestMode = 'ON_DEMAND' | 'PROACTIVE';
 
-export interface CharacteristicValue {
-  name: string;
-  value: string;
-  valueType?: string | null;
-}
+// The same plain shapes the entities store in their jsonb columns.
+import type { CharacteristicValue, SpecificationRefValue } from '../../entities/columns';
 
-export interface SpecificationRefValue {
-  id: string;
-  name?: string | null;
-  version?: string | null;
-}
+export type { CharacteristicValue, SpecificationRefValue };
 
 /** A domain service order and, through `children`, its whole hierarchy. */
 export interface DomainOrderNode {
