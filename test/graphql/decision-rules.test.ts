@@ -152,6 +152,11 @@ describe('Decision rules', () => {
         'input.conditions[1].values[1]',
       ],
       ['an empty condition value', () => ({ conditions: [{ field: 'domain', operator: 'EQUALS', values: [''] }] }), 'input.conditions[0].values[0]'],
+      [
+        'a NUL character in a condition value (PostgreSQL cannot store it)',
+        () => ({ conditions: [{ field: 'domain', operator: 'EQUALS', values: ['FIX\u0000ED'] }] }),
+        'input.conditions[0].values[0]',
+      ],
       ['a DOMAIN_ORDER rule pointing to a TMF653 system', () => ({ externalSystemId: testSystem.id }), 'input.externalSystemId'],
       [
         'a TEST_RUN rule pointing to a TMF641 system',

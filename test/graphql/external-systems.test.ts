@@ -8,7 +8,7 @@ import {
 } from '../__generated__/graphql';
 import { ExternalSystemEntity } from '../../src/entities/external-system.entity';
 import { code, startTestApp, type TestApp } from '../support/app';
-import { createSystem, SERVICE_ORDERING_URL, systemInput, unique } from './factories';
+import { createRule, createSystem, SERVICE_ORDERING_URL, systemInput, unique } from './factories';
 
 describe('External systems', () => {
   let app: TestApp;
@@ -50,7 +50,7 @@ describe('External systems', () => {
     const updated = (
       await app.ok(UpdateExternalSystemDocument, {
         id: a.id,
-        input: { name: 'zz-last renamed', api: 'SERVICE_TEST_TMF653', baseUrl: 'http://tests.example.org:8080/tmf', enabled: true, timeoutMs: 300000, maxAttempts: 100 },
+        input: { name: 'zz-last renamed', api: 'SERVICE_TEST_TMF653', baseUrl: 'http://tests.example.org:8080/tmf', enabled: true, timeoutMs: 300000, maxAttempts: 100, pollIntervalSeconds: 30 },
       })
     ).updateExternalSystem;
     expect(updated).toEqual({
@@ -61,12 +61,35 @@ describe('External systems', () => {
       enabled: true,
       timeoutMs: 300000,
       maxAttempts: 100,
-      pollIntervalSeconds: null, // left out of the update: no polling
+      pollIntervalSeconds: 30,
     });
     const names = (await app.ok(ExternalSystemsDocument)).externalSystems.map((s) => s.name);
     expect(names.indexOf(b.name)).toBe(0);
     expect(names).toContain('zz-last renamed');
     expect(names).toEqual([...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  });
+
+  it('an update that leaves out pollIntervalSeconds keeps it, like every other optional setting; null clears it', async () => {
+    const created = await createSystem(app, { pollIntervalSeconds: 120, timeoutMs: 5000, maxAttempts: 3, enabled: false });
+    const base = { name: created.name, api: created.api, baseUrl: created.baseUrl };
+    const kept = (await app.ok(UpdateExternalSystemDocument, { id: created.id, input: { ...base, name: `${created.name} (renamed)` } }))
+      .updateExternalSystem;
+    expect(kept).toEqual({ ...created, name: `${created.name} (renamed)` });
+    const cleared = (await app.ok(UpdateExternalSystemDocument, { id: created.id, input: { ...base, pollIntervalSeconds: null } }))
+      .updateExternalSystem;
+    expect(cleared.pollIntervalSeconds).toBeNull();
+  });
+
+  it('the api of a system that rules already use cannot change', async () => {
+    const system = await createSystem(app);
+    await createRule(app, system.id);
+    const res = await app.gql(UpdateExternalSystemDocument, {
+      id: system.id,
+      input: { name: system.name, api: 'SERVICE_TEST_TMF653', baseUrl: system.baseUrl },
+    });
+    expect(code(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].extensions!.field).toBe('input.api');
+    expect((await app.ok(ExternalSystemDocument, { id: system.id })).externalSystem!.api).toBe('SERVICE_ORDERING_TMF641');
   });
 
   it('an unknown id is NOT_FOUND on update and null on read', async () => {

@@ -38,9 +38,17 @@ export async function updateVersioned<T extends FulfillmentRecord>(
   return ctx.manager.findOneByOrFail(entity, { id: record.id } as never);
 }
 
-/** The record and all its descendants, parents before children (one indexed query on root_id). */
+/**
+ * The record and all its descendants, parents before children (one indexed query on root_id), locked
+ * for the caller's transaction: of two concurrent changes of the same tree, the second waits and then
+ * sees what the first did.
+ */
 export async function loadSubtree<T extends FulfillmentRecord>(ctx: RequestContext, entity: EntityTarget<T>, top: T): Promise<T[]> {
-  const all = await ctx.manager.find(entity, { where: { rootId: top.rootId } as never, order: { seq: 'ASC' } as never });
+  const all = await ctx.manager.find(entity, {
+    where: { rootId: top.rootId } as never,
+    order: { seq: 'ASC' } as never,
+    lock: { mode: 'pessimistic_write' },
+  });
   const children = new Map<string, T[]>();
   for (const r of all) {
     if (r.parentId) children.set(r.parentId, [...(children.get(r.parentId) ?? []), r]);

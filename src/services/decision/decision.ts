@@ -129,6 +129,7 @@ export function noMatchMessage<S extends DecisionSubject>(subject: S, record: Su
 }
 
 function fieldProblem(subject: DecisionSubject, field: string): string | null {
+  if (field.includes('\u0000')) return 'Condition fields must not contain a NUL character';
   const isCharacteristic = field.startsWith(CHARACTERISTIC_PREFIX);
   if (isCharacteristic) {
     return field.slice(CHARACTERISTIC_PREFIX.length).trim() === ''
@@ -162,6 +163,7 @@ function operatorProblem(at: string, operator: string, n: number): RuleCondition
 
 function valueProblem(field: string, value: string): string | null {
   if (value === '') return 'Values must not be empty';
+  if (value.includes('\u0000')) return 'Values must not contain a NUL character';
   if (field === 'action' && !ACTION_VALUES.has(loose(value))) {
     return `"${value}" is not an action; use add, modify, delete or noChange`;
   }

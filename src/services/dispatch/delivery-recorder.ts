@@ -57,6 +57,7 @@ export class DeliveryRecorder {
           nextAttemptAt: attempt.until,
         });
         await ctx.manager.save(OutboundRequestEntity, row);
+        await this.events.outboundRequestsChanged(ctx, [row]);
       } else if (attempt.kind === 'DELIVERED') {
         await this.deliveredIn(ctx, owner, [{ id: row.id, subject: row.subject, status: attempt.status, body: attempt.body }]);
         row.state = OutboundRequestState.DELIVERED;

@@ -112,8 +112,9 @@ export class DomainOrderService {
   async cancel(ctx: RequestContext, id: string, reason?: string | null): Promise<DomainOrderEntity> {
     const order = await this.require(ctx, id, 'id');
     optionalText(reason, 'reason', 1000);
-    if (order.state === DomainOrderState.CANCELED) throw new ConflictError(`${label(order)} is already canceled`);
-    const subtree = (await loadSubtree(ctx, DomainOrderEntity, order)).filter((o) => o.state !== DomainOrderState.CANCELED);
+    const locked = await loadSubtree(ctx, DomainOrderEntity, order);
+    if (locked[0].state === DomainOrderState.CANCELED) throw new ConflictError(`${label(order)} is already canceled`);
+    const subtree = locked.filter((o) => o.state !== DomainOrderState.CANCELED);
     const atPonr = subtree.find((o) => o.pointOfNoReturn);
     if (atPonr) throw new PointOfNoReturnError(`${label(atPonr)} is at its point of no return; the hierarchy cannot be canceled`);
     const sent = subtree.find((o) => SENT_STATES.has(o.fulfillmentState));

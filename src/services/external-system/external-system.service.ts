@@ -107,9 +107,14 @@ export class ExternalSystemService {
       1,
       100,
     );
+    // Left out of an update: keep it; null: no polling.
     s.pollIntervalSeconds =
-      input.pollIntervalSeconds === null || input.pollIntervalSeconds === undefined
-        ? null
+      input.pollIntervalSeconds === undefined
+        ? isNew
+          ? null
+          : s.pollIntervalSeconds
+        : input.pollIntervalSeconds === null
+          ? null
         : requireIntInRange(input.pollIntervalSeconds, 'input.pollIntervalSeconds', 1, 86_400);
     // Secrets are write-only: leaving auth or inboundToken out of an update keeps what is stored.
     if (input.auth) this.applyAuth(s, input.auth);

@@ -102,8 +102,9 @@ export class TestRunService {
   async cancel(ctx: RequestContext, id: string, reason?: string | null): Promise<TestRunEntity> {
     const run = await this.require(ctx, id, 'id');
     optionalText(reason, 'reason', 1000);
-    if (run.fulfillmentState === FulfillmentState.CANCELED) throw new ConflictError(`${label(run)} is already canceled`);
-    const subtree = (await loadSubtree(ctx, TestRunEntity, run)).filter((r) => r.fulfillmentState !== FulfillmentState.CANCELED);
+    const locked = await loadSubtree(ctx, TestRunEntity, run);
+    if (locked[0].fulfillmentState === FulfillmentState.CANCELED) throw new ConflictError(`${label(run)} is already canceled`);
+    const subtree = locked.filter((r) => r.fulfillmentState !== FulfillmentState.CANCELED);
     const sent = subtree.find((r) => SENT_STATES.has(r.fulfillmentState));
     if (sent) {
       // Sharing a cancellation (TMF653 PATCH state cancelled) is the in-flight change feature; until it
