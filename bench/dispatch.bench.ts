@@ -118,7 +118,7 @@ export async function dispatchBench(n: number, concurrency: number): Promise<Dis
       concurrency,
       leaseMarginMs: 30_000,
       sweepIntervalMs: 1_000,
-      backoff: { baseMs: 1_000, maxMs: 60_000 },
+      backoff: { baseMs: 1_000, maxMs: 60_000, unknownOutcomeSettleMs: 30_000 },
       breaker: { failureThreshold: 1_000_000, openMs: 1_000 },
     });
     const done = waitUntilDelivered(eventBus, ids.length);

@@ -31,6 +31,7 @@ export interface Config {
     retryMaxMs: number;
     breakerFailures: number;
     breakerOpenMs: number;
+    unknownOutcomeSettleMs: number;
   };
 }
 
@@ -104,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
       retryMaxMs: int(env, 'RETRY_MAX_MS', 300000, problems, 1, 86400000),
       breakerFailures: int(env, 'BREAKER_FAILURE_THRESHOLD', 5, problems, 1, 1000),
       breakerOpenMs: int(env, 'BREAKER_OPEN_MS', 30000, problems, 1, 3600000),
+      unknownOutcomeSettleMs: int(env, 'UNKNOWN_OUTCOME_SETTLE_MS', 30000, problems, 0, 3600000),
     },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {

@@ -97,7 +97,7 @@ function createDispatcher(config: Config, services: Services, http: HttpClient, 
     concurrency: d.concurrency,
     sweepIntervalMs: d.sweepIntervalMs,
     leaseMarginMs: d.leaseMarginMs,
-    backoff: { baseMs: d.retryBaseMs, maxMs: d.retryMaxMs },
+    backoff: { baseMs: d.retryBaseMs, maxMs: d.retryMaxMs, unknownOutcomeSettleMs: d.unknownOutcomeSettleMs },
     breaker: { failureThreshold: d.breakerFailures, openMs: d.breakerOpenMs },
   });
 }

@@ -1,5 +1,4 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,7 +17,8 @@ export interface HttpApp {
   server: Server;
   /** Extra routes (e.g. inbound callbacks) mounted by later features: return true when handled. */
   routes: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
-  stop(): Promise<void>;
+  /** Graceful stop; connections still busy after graceMs are cut. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -83,10 +83,8 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
-    ],
+    // main.ts owns SIGTERM/SIGINT: it stops the HTTP server, the dispatcher and the database in order.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 
@@ -157,9 +155,16 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
   return {
     server,
     routes,
-    stop: async () => {
-      await apollo.stop(); // stops accepting, drains in-flight HTTP requests, closes subscriptions
-      wss.close();
+    stop: async (graceMs = 10_000) => {
+      // Stop accepting, let in-flight requests finish (idle keep-alive connections are closed now,
+      // busy ones after their response), close subscriptions with 1001, then stop Apollo.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await wsCleanup.dispose();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await apollo.stop();
     },
   };
 }

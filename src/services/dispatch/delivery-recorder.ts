@@ -19,12 +19,18 @@ import { retryDelayMs, type DeliveryFailure } from './delivery-outcome';
 export type Attempt =
   | { kind: 'DELIVERED'; status: number; body: unknown }
   | { kind: 'FAILED'; failure: DeliveryFailure; status?: number; body?: unknown; outcomeUnknown?: boolean }
-  /** Given back unsent (the circuit breaker is open): no attempt is counted. */
-  | { kind: 'RELEASED'; until: Date };
+  /** Given back unsent (breaker open, or held too long to send within its lease): no attempt is counted. */
+  | { kind: 'RELEASED'; until: Date; claimCountedAttempt: boolean };
 
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;
+  /**
+   * After a send whose outcome is unknown (it timed out, or the connection broke after the request went
+   * out), the next attempt waits at least this long: the look-up that precedes it must not run while
+   * the system is still working on the first request, or it finds nothing and the order is sent twice.
+   */
+  unknownOutcomeSettleMs: number;
 }
 
 const entityOf = (subject: DecisionSubject) => (subject === DecisionSubject.DOMAIN_ORDER ? DomainOrderEntity : TestRunEntity);
@@ -51,9 +57,10 @@ export class DeliveryRecorder {
       if (!row) return null;
       Object.assign(row, { leaseOwner: null, leaseExpiresAt: null });
       if (attempt.kind === 'RELEASED') {
+        const attempts = row.attempts - (attempt.claimCountedAttempt ? 1 : 0);
         Object.assign(row, {
-          attempts: row.attempts - 1,
-          state: row.attempts - 1 > 0 ? OutboundRequestState.RETRY_SCHEDULED : OutboundRequestState.QUEUED,
+          attempts,
+          state: attempts > 0 ? OutboundRequestState.RETRY_SCHEDULED : OutboundRequestState.QUEUED,
           nextAttemptAt: attempt.until,
         });
         await ctx.manager.save(OutboundRequestEntity, row);
@@ -148,7 +155,8 @@ export class DeliveryRecorder {
   }
 
   private async scheduleRetry(ctx: RequestContext, row: OutboundRequestEntity, failure: DeliveryFailure) {
-    const delay = retryDelayMs(row.attempts, { ...this.backoff, retryAfterMs: failure.retryAfterMs });
+    const backoff = retryDelayMs(row.attempts, { ...this.backoff, retryAfterMs: failure.retryAfterMs });
+    const delay = row.outcomeUnknown ? Math.max(backoff, this.backoff.unknownOutcomeSettleMs) : backoff;
     Object.assign(row, {
       state: OutboundRequestState.RETRY_SCHEDULED,
       nextAttemptAt: new Date(Date.now() + delay),

@@ -39,8 +39,8 @@ export const CLAIM_SQL = `
     RETURNING r.id, r.seq, r.number, r.request_id, r.subject, r.operation, r.external_system_id, r.http_method, r.path,
               r.payload, r.attempts, r.next_attempt_at, r.outcome_unknown
   )
-  SELECT c.*, s.name AS system_name, s.base_url, s.timeout_ms, s.max_attempts, s.auth_type, s.auth_secret
-    FROM claimed c JOIN external_system s ON s.id = c.external_system_id
+  SELECT c.*, due.previous_state, s.name AS system_name, s.base_url, s.timeout_ms, s.max_attempts, s.auth_type, s.auth_secret
+    FROM claimed c JOIN due ON due.id = c.id JOIN external_system s ON s.id = c.external_system_id
    ORDER BY c.seq`;
 
 export interface ClaimedRow {
@@ -57,6 +57,8 @@ export interface ClaimedRow {
   attempts: number;
   next_attempt_at: Date | null;
   outcome_unknown: boolean;
+  /** QUEUED or RETRY_SCHEDULED: this claim counted an attempt; SENDING: a lease that expired, not counted again. */
+  previous_state: string;
   system_name: string;
   base_url: string;
   timeout_ms: number;

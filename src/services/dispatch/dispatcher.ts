@@ -32,7 +32,7 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   concurrency: 32,
   leaseMarginMs: 30_000,
   sweepIntervalMs: 1_000,
-  backoff: { baseMs: 1_000, maxMs: 300_000 },
+  backoff: { baseMs: 1_000, maxMs: 300_000, unknownOutcomeSettleMs: 30_000 },
   breaker: { failureThreshold: 5, openMs: 30_000 },
 };
 
@@ -52,7 +52,7 @@ export class Dispatcher {
   /** Outcomes being written: a send frees its slot as soon as the answer is in. */
   private readonly recording = new Set<Promise<void>>();
   /** Claimed rows waiting for a free slot. */
-  private readonly queue: { row: OutboundRequestEntity; system: ExternalSystemEntity }[] = [];
+  private readonly queue: Claimed[] = [];
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -172,8 +172,15 @@ export class Dispatcher {
   /** Starts sends from the local queue while there are free slots. */
   private pump(): void {
     while (this.inFlight.size < this.options.concurrency && this.queue.length) {
-      const { row, system } = this.queue.shift()!;
-      const send = this.attempt(row, system);
+      const claimed = this.queue.shift()!;
+      const { row, system } = claimed;
+      // A row that waited here so long that its lease could run out mid-send goes back unsent: past
+      // the lease another instance may claim it, and both would send.
+      const held = Date.now() - claimed.claimedAt;
+      const send =
+        held > this.options.leaseMarginMs / 2 + system.timeoutMs
+          ? Promise.resolve<Attempt>({ kind: 'RELEASED', until: new Date(), claimCountedAttempt: claimed.countedAttempt })
+          : this.attempt(claimed);
       const sent = send.then(
         () => undefined,
         () => undefined,
@@ -198,13 +205,13 @@ export class Dispatcher {
   }
 
   /** Sends one request (unless the system's breaker is open) and updates the breaker. */
-  private async attempt(row: OutboundRequestEntity, system: ExternalSystemEntity): Promise<Attempt> {
+  private async attempt({ row, system, countedAttempt }: Claimed): Promise<Attempt> {
     const now = Date.now();
     const gate = breakerAllows(this.breakers.get(system.id) ?? CLOSED_BREAKER, now, this.options.breaker);
     let attempt: Attempt;
     if (!gate.allowed) {
       const b = this.breakers.get(system.id)!;
-      attempt = { kind: 'RELEASED', until: new Date((b.openedAt ?? now) + this.options.breaker.openMs) };
+      attempt = { kind: 'RELEASED', until: new Date((b.openedAt ?? now) + this.options.breaker.openMs), claimCountedAttempt: countedAttempt };
     } else {
       this.breakers.set(system.id, gate.state);
       attempt = await this.sender.attempt(row, system);
@@ -238,8 +245,15 @@ export class Dispatcher {
   }
 }
 
+interface Claimed {
+  row: OutboundRequestEntity;
+  system: ExternalSystemEntity;
+  claimedAt: number;
+  countedAttempt: boolean;
+}
+
 /** What sending needs from a claimed row: the request and its external system (as of the claim). */
-function toSending(c: ClaimedRow): { row: OutboundRequestEntity; system: ExternalSystemEntity } {
+function toSending(c: ClaimedRow): Claimed {
   const row = Object.assign(new OutboundRequestEntity(), {
     id: c.id,
     seq: Number(c.seq),
@@ -266,5 +280,5 @@ function toSending(c: ClaimedRow): { row: OutboundRequestEntity; system: Externa
     authType: c.auth_type as OutboundAuthType,
     authSecret: c.auth_secret,
   });
-  return { row, system };
+  return { row, system, claimedAt: Date.now(), countedAttempt: c.previous_state !== OutboundRequestState.SENDING };
 }

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/project-root';
+
+const main = join(projectRoot(), 'dist', 'src', 'main.js');
+
+/** Waits until the process has printed text matching `pattern`; returns the whole output so far. */
+function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${ms} ms; output:\n${out}`)), ms);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (pattern.test(out)) {
+        clearTimeout(timer);
+        resolve(out);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+  });
+}
+
+// `npm test` builds first (pretest), so this runs what `npm start` runs.
+(existsSync(main) ? describe : describe.skip)('the server process (npm start)', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'southgate-process-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts on the embedded database, prints an admin token that works, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [main], {
+      env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const out = await waitForOutput(child, /Admin token: (\S+)/);
+      const token = /Admin token: (\S+)/.exec(out)![1];
+      const url = /GraphQL:\s+(\S+)/.exec(out)![1];
+      expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
+      const base = url.replace(/\/graphql$/, '');
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ openApis { api active } }' }),
+      });
+      expect(await res.json()).toEqual({
+        data: {
+          openApis: [
+            { api: 'SERVICE_ORDERING_TMF641', active: false },
+            { api: 'SERVICE_TEST_TMF653', active: false },
+          ],
+        },
+      });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start with invalid configuration, naming every problem', async () => {
+    const child = spawn(process.execPath, [main], {
+      env: { PATH: process.env.PATH, PORT: 'eighty', JWT_SECRET: 'short', DATA_DIR: dataDir, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const out = await waitForOutput(child, /JWT_SECRET/);
+    expect(await exited).toBe(2);
+    expect(out).toContain('PORT must be a whole number');
+    expect(out).toContain('JWT_SECRET must be at least 16 characters');
+  });
+});
