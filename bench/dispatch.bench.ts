@@ -120,6 +120,7 @@ export async function dispatchBench(n: number, concurrency: number): Promise<Dis
       sweepIntervalMs: 1_000,
       backoff: { baseMs: 1_000, maxMs: 60_000, unknownOutcomeSettleMs: 30_000 },
       breaker: { failureThreshold: 1_000_000, openMs: 1_000 },
+      recordingWriters: databaseUrl ? 4 : 1,
     });
     const done = waitUntilDelivered(eventBus, ids.length);
     const started = process.hrtime.bigint();

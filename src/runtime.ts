@@ -99,5 +99,6 @@ function createDispatcher(config: Config, services: Services, http: HttpClient, 
     leaseMarginMs: d.leaseMarginMs,
     backoff: { baseMs: d.retryBaseMs, maxMs: d.retryMaxMs, unknownOutcomeSettleMs: d.unknownOutcomeSettleMs },
     breaker: { failureThreshold: d.breakerFailures, openMs: d.breakerOpenMs },
+    recordingWriters: config.databaseUrl ? 4 : 1,
   });
 }

@@ -7,20 +7,22 @@ interface Waiting {
 }
 
 /**
- * Group commit for deliveries: while one batch is being written, the deliveries that complete in the
- * meantime gather and are written together in the next transaction. Under load this turns hundreds of
- * small transactions into a few set-based ones; when idle, a lone delivery is written at once.
+ * Group commit for deliveries: deliveries that complete within `lingerMs` of each other, or while
+ * earlier batches are being written, are written together in one set-based transaction. Under load
+ * this turns hundreds of small transactions into a few; up to `writers` batches are written at once
+ * (PostgreSQL has a pool; the embedded database has one connection and takes one).
  */
 export class DeliveryBatch {
   private pending: Waiting[] = [];
-  private flushing = false;
+  private writing = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly recorder: DeliveryRecorder,
     private readonly owner: string,
+    private readonly writers = 1,
     /** How long a delivery may wait for others to join its transaction. */
-    private readonly lingerMs = 3,
+    private readonly lingerMs = 5,
     private readonly maxBatch = 500,
   ) {}
 
@@ -28,28 +30,28 @@ export class DeliveryBatch {
   add(item: Delivered): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.maxBatch) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), this.lingerMs);
+      if (this.pending.length >= this.maxBatch) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
     });
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.flushing) return;
-    this.flushing = true;
+    while (this.writing < this.writers && this.pending.length) void this.write(this.pending.splice(0, this.maxBatch));
+  }
+
+  private async write(batch: Waiting[]): Promise<void> {
+    this.writing++;
     try {
-      while (this.pending.length) {
-        const batch = this.pending.splice(0, this.maxBatch);
-        try {
-          const recorded = await this.recorder.recordDelivered(this.owner, batch.map((w) => w.item));
-          for (const w of batch) w.resolve(recorded.has(w.item.id));
-        } catch (err) {
-          for (const w of batch) w.reject(err);
-        }
-      }
+      const recorded = await this.recorder.recordDelivered(this.owner, batch.map((w) => w.item));
+      for (const w of batch) w.resolve(recorded.has(w.item.id));
+    } catch (err) {
+      for (const w of batch) w.reject(err);
     } finally {
-      this.flushing = false;
+      this.writing--;
+      // What arrived while this batch was written goes next, without lingering again.
+      if (this.pending.length) this.flush();
     }
   }
 }

@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   sweepIntervalMs: number;
   backoff: BackoffOptions;
   breaker: BreakerOptions;
+  /** Delivery batches written at once (1 for the embedded database, which has one connection). */
+  recordingWriters: number;
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
@@ -34,6 +36,7 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   sweepIntervalMs: 1_000,
   backoff: { baseMs: 1_000, maxMs: 300_000, unknownOutcomeSettleMs: 30_000 },
   breaker: { failureThreshold: 5, openMs: 30_000 },
+  recordingWriters: 4,
 };
 
 /**
@@ -67,7 +70,7 @@ export class Dispatcher {
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
   ) {
     this.recorder = new DeliveryRecorder(dataSource, deps.events, options.backoff);
-    this.deliveries = new DeliveryBatch(this.recorder, this.instanceId);
+    this.deliveries = new DeliveryBatch(this.recorder, this.instanceId, options.recordingWriters);
   }
 
   start(): void {
@@ -113,7 +116,8 @@ export class Dispatcher {
       const room = 2 * this.options.concurrency - this.inFlight.size - this.queue.length;
       // Outcomes not yet written hold back new claims, so a slow database slows sending instead of piling up answers.
       const backlog = this.recording.size >= 4 * this.options.concurrency;
-      const lowOnWork = this.queue.length < this.options.concurrency / 2;
+      const idle = this.inFlight.size + this.queue.length === 0;
+      const lowOnWork = idle || room >= this.options.concurrency;
       let claimed = 0;
       try {
         if (Date.now() - lastOrphanSweep >= this.options.sweepIntervalMs) {
@@ -156,17 +160,18 @@ export class Dispatcher {
     const blocked = [...this.breakers.entries()]
       .filter(([, b]) => !breakerAllows(b, Date.now(), this.options.breaker).allowed)
       .map(([id]) => id);
-    const claimed = await ctx.transaction(async () => {
-      const rows: ClaimedRow[] = await ctx.manager.query(CLAIM_SQL, [this.instanceId, this.options.leaseMarginMs, blocked, limit]);
-      const sending = rows.map(toSending);
-      await this.deps.events.publish(
-        ctx,
-        sending.map(({ row }) => outboundRequestEnvelope(outboundSnapshot({ ...row, state: OutboundRequestState.SENDING }))),
-      );
-      return sending;
-    });
-    this.queue.push(...claimed);
-    return claimed.length;
+    // The claim is one statement (its own transaction): sending starts as soon as it returns, while
+    // the SENDING events are published; an outcome is recorded only after they are, to keep their order.
+    const rows: ClaimedRow[] = await ctx.manager.query(CLAIM_SQL, [this.instanceId, this.options.leaseMarginMs, blocked, limit]);
+    if (rows.length === 0) return 0;
+    const announced = this.deps.events.publish(
+      ctx,
+      rows.map((r) => outboundRequestEnvelope(outboundSnapshot({ ...toSending(r).row, state: OutboundRequestState.SENDING }))),
+    );
+    announced.catch((err) => this.logger.warn({ err }, 'dispatcher: SENDING events were not published'));
+    this.queue.push(...rows.map((r) => ({ ...toSending(r), announced })));
+    this.pump();
+    return rows.length;
   }
 
   /** Starts sends from the local queue while there are free slots. */
@@ -192,7 +197,10 @@ export class Dispatcher {
         this.wake();
       });
       const recorded = send
-        .then((attempt) => this.record(row, system, attempt))
+        .then(async (attempt) => {
+          await claimed.announced?.catch(() => undefined);
+          return this.record(row, system, attempt);
+        })
         .catch((err) =>
           this.logger.error({ err, outboundRequest: row.number }, 'dispatcher: recording an outcome failed; the lease will expire and the request be retried'),
         );
@@ -250,6 +258,8 @@ interface Claimed {
   system: ExternalSystemEntity;
   claimedAt: number;
   countedAttempt: boolean;
+  /** Settles when the claim's SENDING events are published. */
+  announced?: Promise<void>;
 }
 
 /** What sending needs from a claimed row: the request and its external system (as of the claim). */
