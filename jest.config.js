@@ -3,19 +3,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // ts-jest transpiles each file on its own (type checking is `npm run typecheck`), with the decorator
+  // metadata type-graphql and TypeORM need; it is plain JavaScript, so `npm ci` installs it anywhere.
   transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-          keepClassNames: true,
-        },
-        module: { type: 'commonjs' },
-      },
-    ],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
