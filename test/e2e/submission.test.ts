@@ -11,6 +11,7 @@ import {
   ReviseOutboundRequestDocument,
   SubmitTestRunDocument,
   type TestRunInput,
+  DeleteDecisionRuleDocument,
 } from '../__generated__/graphql';
 import { createSpec, runInput } from '../graphql/factories';
 import { code, startTestApp, type TestApp } from '../support/app';
@@ -300,6 +301,23 @@ describe('E2E: submission', () => {
         // Shared: nothing left to revise.
         expect(code(await app.gql(ReviseOutboundRequestDocument, { domainOrderId: order.id }))).toBe('NO_UPDATES_AVAILABLE');
         expect((await requestsOf(app, revision.requestId)).map((r) => r.state)).toEqual(['DELIVERED']);
+      });
+
+      it('still shares changes after the rule that sent the order was deleted, naming a rule that sends there now', async () => {
+        const system = await orderingSystem(app, sim);
+        const first = await caseRule(app, system.id, 'revise-after-rule-change');
+        const order = (await app.ok(CreateDomainOrderDocument, { input: caseOrder('revise-after-rule-change') })).createDomainOrder;
+        const created = (await app.ok(CreateFulfillmentRequestDocument, { domainOrderId: order.id })).createFulfillmentRequest;
+        await waitForState(app, created.outboundRequests[0].id, 'DELIVERED');
+        expect((await app.ok(DeleteDecisionRuleDocument, { id: first.id })).deleteDecisionRule).toBe(true);
+        const replacement = await caseRule(app, system.id, 'revise-after-rule-change');
+        await app.ok(ReviseDomainOrderDocument, {
+          id: order.id,
+          input: { characteristics: [{ name: 'bandwidth', value: '2G' }, { name: 'e2eCase', value: 'revise-after-rule-change' }] },
+        });
+        const revision = (await app.ok(ReviseOutboundRequestDocument, { domainOrderId: order.id })).reviseOutboundRequest;
+        expect(revision.rule).toEqual({ id: replacement.id, name: replacement.name });
+        await waitForState(app, revision.outboundRequests[0].id, 'DELIVERED');
       });
     });
   });

@@ -7,7 +7,7 @@ import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import type { TestRunEntity } from '../../entities/test-run.entity';
 import type { OpenApiService } from '../admin/open-api.service';
-import { ExternalSystemDisabledError, NoUpdatesAvailableError } from '../common/domain.errors';
+import { ExternalSystemDisabledError, NoMatchingRuleError, NoUpdatesAvailableError } from '../common/domain.errors';
 import type { RequestContext } from '../common/request-context';
 import { SUBJECT_API } from '../decision/decision-rule.service';
 import type { DomainOrderService } from '../domain-order/domain-order.service';
@@ -87,8 +87,26 @@ export class RevisionService {
       versions: new Map(changed.map((r) => [r.id, r.version])),
     });
     ctx.onCommit(this.wakeDispatcher);
-    const rule = request.ruleId ? await ctx.loaders.decisionRule.load(request.ruleId) : null;
-    return { requestId, hierarchical: request.hierarchical, rule: rule!, outboundRequests: [request] };
+    const rule = (request.ruleId ? await ctx.loaders.decisionRule.load(request.ruleId) : null) ?? (await this.ruleFor(ctx, subject, system.id));
+    return { requestId, hierarchical: request.hierarchical, rule, outboundRequests: [request] };
+  }
+
+  /**
+   * The rule a revision answers with when the CREATE's rule was deleted since: the first rule of the
+   * subject that still sends to the same system. A revision goes where the CREATE went, whatever the
+   * table says now, so there is no decision to make, only a rule to show.
+   */
+  private async ruleFor(ctx: RequestContext, subject: DecisionSubject, systemId: string): Promise<DecisionRuleEntity> {
+    const rule = await ctx.manager.findOne(DecisionRuleEntity, {
+      where: { subject, externalSystemId: systemId },
+      order: { active: 'DESC', priority: 'ASC' },
+    });
+    if (!rule) {
+      throw new NoMatchingRuleError(
+        `No decision rule sends ${subject === DecisionSubject.DOMAIN_ORDER ? 'domain orders' : 'test runs'} to this system any more; add one before sharing changes`,
+      );
+    }
+    return rule;
   }
 
   /** The record's requests that did not fail or get discarded, newest first. */
