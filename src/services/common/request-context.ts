@@ -38,10 +38,6 @@ export class RequestContext {
     return this.tx.manager;
   }
 
-  get inTransaction(): boolean {
-    return this.tx.afterCommit !== null;
-  }
-
   /**
    * Runs `work` in one transaction. Callbacks registered with onCommit run after it commits (never on
    * rollback), and the loaders are cleared so later reads of this request see the committed rows.

@@ -30,14 +30,6 @@ export interface DispatcherOptions {
   recordingWriters: number;
 }
 
-export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
-  concurrency: 32,
-  leaseMarginMs: 30_000,
-  sweepIntervalMs: 1_000,
-  backoff: { baseMs: 1_000, maxMs: 300_000, unknownOutcomeSettleMs: 30_000 },
-  breaker: { failureThreshold: 5, openMs: 30_000 },
-  recordingWriters: 4,
-};
 
 /**
  * Sends the outbound request table. Claims due rows with FOR UPDATE SKIP LOCKED and a lease (so any
@@ -67,7 +59,7 @@ export class Dispatcher {
     private readonly deps: { externalSystems: ExternalSystemService; events: FulfillmentEventPublisher; eventBus: EventBus },
     private readonly sender: OutboundSender,
     private readonly logger: Logger,
-    private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
+    private readonly options: DispatcherOptions,
   ) {
     this.recorder = new DeliveryRecorder(dataSource, deps.events, options.backoff);
     this.deliveries = new DeliveryBatch(this.recorder, this.instanceId, options.recordingWriters);

@@ -53,7 +53,7 @@ export class OutboundSender {
       const found = await this.lookUp(row, system, headers);
       if (found.kind !== 'NOT_FOUND') return found.attempt;
     }
-    return this.exchange(row, system, {
+    return this.exchange(system, {
       method: row.httpMethod,
       url: system.baseUrl + row.path,
       headers: { ...headers, 'content-type': 'application/json' },
@@ -71,7 +71,7 @@ export class OutboundSender {
       row.subject === DecisionSubject.DOMAIN_ORDER
         ? `/serviceOrder?externalId=${encodeURIComponent(row.requestId)}`
         : `/serviceTest?name=${encodeURIComponent(String((row.payload as { name?: unknown }).name ?? ''))}`;
-    const attempt = await this.exchange(row, system, { method: 'GET', url: system.baseUrl + query, headers, timeoutMs: system.timeoutMs });
+    const attempt = await this.exchange(system, { method: 'GET', url: system.baseUrl + query, headers, timeoutMs: system.timeoutMs });
     if (attempt.kind !== 'DELIVERED') {
       return { kind: 'FAILED', attempt: attempt.kind === 'FAILED' ? { ...attempt, outcomeUnknown: true } : attempt };
     }
@@ -79,11 +79,7 @@ export class OutboundSender {
     return list.length > 0 ? { kind: 'FOUND', attempt: { kind: 'DELIVERED', status: attempt.status, body: list[0] } } : { kind: 'NOT_FOUND' };
   }
 
-  private async exchange(
-    row: OutboundRequestEntity,
-    system: ExternalSystemEntity,
-    request: Parameters<HttpClient['send']>[0],
-  ): Promise<Attempt> {
+  private async exchange(system: ExternalSystemEntity, request: Parameters<HttpClient['send']>[0]): Promise<Attempt> {
     let response: HttpResponse;
     try {
       response = await this.http.send(request);

@@ -12,7 +12,6 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../common/domain.e
 import { isUuid, requireText } from '../common/input-checks';
 import type { RequestContext } from '../common/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
-import { LIVE_STATES } from '../submission/outbound-queue';
 
 /** Errors and exceptions handled by people: retry, discard, resolve fallout. */
 export class ExceptionService {
@@ -129,4 +128,3 @@ export async function coveredRecords(ctx: RequestContext, request: OutboundReque
   return links.map((l) => rows.find((r) => r.id === l.testRunId)!);
 }
 
-export { LIVE_STATES };

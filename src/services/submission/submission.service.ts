@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { In, type EntityTarget } from 'typeorm';
 import { DecisionRuleEntity } from '../../entities/decision-rule.entity';
 import { DomainOrderEntity } from '../../entities/domain-order.entity';
-import { DecisionSubject, FulfillmentState, OutboundOperation, OutboundRequestState } from '../../entities/enums';
+import { DecisionSubject, FulfillmentState, OutboundOperation } from '../../entities/enums';
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import {
@@ -207,7 +207,7 @@ export class SubmissionService {
       .innerJoin(link, 'l', `l.outbound_request_id = r.id AND l.${column} = :id`, { id: first.id })
       .where('r.operation = :op AND r.state IN (:...states)', {
         op: OutboundOperation.CREATE,
-        states: [OutboundRequestState.QUEUED, OutboundRequestState.SENDING, OutboundRequestState.RETRY_SCHEDULED],
+        states: LIVE_STATES,
       })
       .getOne();
     if (inFlight) {
@@ -247,4 +247,3 @@ function flatten<T extends { children: T[] }>(root: T): T[] {
   return [root, ...root.children.flatMap((c) => flatten(c))];
 }
 
-export { LIVE_STATES };
