@@ -156,14 +156,15 @@ export class Dispatcher {
     // the SENDING events are published; an outcome is recorded only after they are, to keep their order.
     const rows: ClaimedRow[] = await ctx.manager.query(CLAIM_SQL, [this.instanceId, this.options.leaseMarginMs, blocked, limit]);
     if (rows.length === 0) return 0;
+    const claimed = rows.map(toSending);
     const announced = this.deps.events.publish(
       ctx,
-      rows.map((r) => outboundRequestEnvelope(outboundSnapshot({ ...toSending(r).row, state: OutboundRequestState.SENDING }))),
+      claimed.map(({ row }) => outboundRequestEnvelope(outboundSnapshot(row))),
     );
     announced.catch((err) => this.logger.warn({ err }, 'dispatcher: SENDING events were not published'));
-    this.queue.push(...rows.map((r) => ({ ...toSending(r), announced })));
+    this.queue.push(...claimed.map((c) => ({ ...c, announced })));
     this.pump();
-    return rows.length;
+    return claimed.length;
   }
 
   /** Starts sends from the local queue while there are free slots. */
