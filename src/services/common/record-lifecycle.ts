@@ -39,15 +39,20 @@ export async function updateVersioned<T extends FulfillmentRecord>(
 }
 
 /**
- * The record and all its descendants, parents before children (one indexed query on root_id), locked
- * for the caller's transaction: of two concurrent changes of the same tree, the second waits and then
- * sees what the first did.
+ * The record and all its descendants, parents before children (one indexed query on root_id). With
+ * `lock` (inside a transaction) the rows are locked: of two concurrent changes of the same tree, the
+ * second waits and then sees what the first did.
  */
-export async function loadSubtree<T extends FulfillmentRecord>(ctx: RequestContext, entity: EntityTarget<T>, top: T): Promise<T[]> {
+export async function loadSubtree<T extends FulfillmentRecord>(
+  ctx: RequestContext,
+  entity: EntityTarget<T>,
+  top: T,
+  lock = true,
+): Promise<T[]> {
   const all = await ctx.manager.find(entity, {
     where: { rootId: top.rootId } as never,
     order: { seq: 'ASC' } as never,
-    lock: { mode: 'pessimistic_write' },
+    lock: lock ? { mode: 'pessimistic_write' } : undefined,
   });
   const children = new Map<string, T[]>();
   for (const r of all) {

@@ -14,7 +14,7 @@ import type { OpenApiService } from '../admin/open-api.service';
 import {
   ConflictError, ExternalSystemDisabledError, FulfillmentNotAllowedError, NoMatchingRuleError, TestMeasureDefinitionIdMissingError,
 } from '../common/domain.errors';
-import { canRequestFulfillment } from '../common/record-lifecycle';
+import { canRequestFulfillment, loadSubtree } from '../common/record-lifecycle';
 import type { RequestContext } from '../common/request-context';
 import { evaluateRules, noMatchMessage } from '../decision/decision';
 import type { DecisionRuleValue, TestSpecificationValue } from '../decision/decision.types';
@@ -165,24 +165,9 @@ export class SubmissionService {
 
   /** The record and its descendants that are not canceled, locked for the submission when asked. */
   private async liveSubtree(ctx: RequestContext, subject: DecisionSubject, top: FulfillmentRecord, lock: boolean) {
-    const entity = ENTITY[subject];
-    const all = await ctx.manager.find(entity, {
-      where: { rootId: top.rootId } as never,
-      order: { seq: 'ASC' } as never,
-      lock: lock ? { mode: 'pessimistic_write' } : undefined,
-    });
-    const children = new Map<string, FulfillmentRecord[]>();
-    for (const r of all) if (r.parentId) children.set(r.parentId, [...(children.get(r.parentId) ?? []), r]);
-    const out: FulfillmentRecord[] = [];
-    const stack = [all.find((r) => r.id === top.id)!];
-    while (stack.length) {
-      const r = stack.pop()!;
-      if (out.length > 0 && r.fulfillmentState === FulfillmentState.CANCELED) continue;
-      out.push(r);
-      const kids = children.get(r.id) ?? [];
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
-    }
-    return out;
+    const [self, ...descendants] = await loadSubtree(ctx, ENTITY[subject], top, lock);
+    // A canceled record's descendants are canceled with it (and a canceled record gets no children).
+    return [self, ...descendants.filter((r) => r.fulfillmentState !== FulfillmentState.CANCELED)];
   }
 
   private async decide(ctx: RequestContext, subject: DecisionSubject, node: Parameters<typeof evaluateRules>[1]) {
