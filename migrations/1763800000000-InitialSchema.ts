@@ -196,6 +196,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
       CREATE INDEX outbound_request_due_idx ON outbound_request (next_attempt_at)
         WHERE state IN ('QUEUED', 'RETRY_SCHEDULED');
       CREATE INDEX outbound_request_lease_idx ON outbound_request (lease_expires_at) WHERE state = 'SENDING';
+      -- The dispatcher's claim walks live rows in seq order; without this it would walk every row
+      -- ever delivered before reaching the few that are due.
+      CREATE INDEX outbound_request_live_idx ON outbound_request (seq) WHERE state IN ('QUEUED', 'RETRY_SCHEDULED', 'SENDING');
       CREATE INDEX outbound_request_depends_on_idx ON outbound_request (depends_on_id) WHERE depends_on_id IS NOT NULL;
       CREATE INDEX outbound_request_external_id_idx ON outbound_request (external_id) WHERE external_id IS NOT NULL;
 
