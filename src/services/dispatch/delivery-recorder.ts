@@ -47,7 +47,13 @@ export class DeliveryRecorder {
     private readonly backoff: BackoffOptions,
   ) {}
 
-  async record(requestId: string, owner: string, system: ExternalSystemEntity, attempt: Attempt): Promise<OutboundRequestState | null> {
+  /** Records a failed or given-back attempt; deliveries go through recordDelivered, in batches. */
+  async record(
+    requestId: string,
+    owner: string,
+    system: ExternalSystemEntity,
+    attempt: Exclude<Attempt, { kind: 'DELIVERED' }>,
+  ): Promise<OutboundRequestState | null> {
     const ctx = new RequestContext(this.dataSource, null);
     return ctx.transaction(async () => {
       const row = await ctx.manager.findOne(OutboundRequestEntity, {
@@ -65,9 +71,6 @@ export class DeliveryRecorder {
         });
         await ctx.manager.save(OutboundRequestEntity, row);
         await this.events.outboundRequestsChanged(ctx, [row]);
-      } else if (attempt.kind === 'DELIVERED') {
-        await this.deliveredIn(ctx, owner, [{ id: row.id, subject: row.subject, status: attempt.status, body: attempt.body }]);
-        row.state = OutboundRequestState.DELIVERED;
       } else {
         Object.assign(row, { responseStatus: attempt.status ?? null, responseBody: attempt.body ?? null });
         if (attempt.outcomeUnknown) row.outcomeUnknown = true;

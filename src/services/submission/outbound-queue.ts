@@ -84,3 +84,22 @@ export async function queueRequests(
   await events.outboundRequestsChanged(ctx, ordered);
   return ordered;
 }
+
+/** The requests that carry one record, in the given states, newest first. */
+export function requestsOfRecord(
+  ctx: RequestContext,
+  subject: DecisionSubject,
+  recordId: string,
+  states: readonly OutboundRequestState[],
+): Promise<OutboundRequestEntity[]> {
+  const [link, column] =
+    subject === DecisionSubject.DOMAIN_ORDER
+      ? ['outbound_request_domain_order', 'domain_order_id']
+      : ['outbound_request_test_run', 'test_run_id'];
+  return ctx.manager
+    .createQueryBuilder(OutboundRequestEntity, 'r')
+    .innerJoin(link, 'l', `l.outbound_request_id = r.id AND l.${column} = :recordId`, { recordId })
+    .where('r.state IN (:...states)', { states })
+    .orderBy('r.seq', 'DESC')
+    .getMany();
+}

@@ -1,10 +1,8 @@
-import { In, Not } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { DecisionRuleEntity } from '../../entities/decision-rule.entity';
 import type { DomainOrderEntity } from '../../entities/domain-order.entity';
 import { DecisionSubject, OutboundOperation, OutboundRequestState } from '../../entities/enums';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
-import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import type { TestRunEntity } from '../../entities/test-run.entity';
 import type { OpenApiService } from '../admin/open-api.service';
 import { ExternalSystemDisabledError, NoMatchingRuleError, NoUpdatesAvailableError } from '../common/domain.errors';
@@ -17,7 +15,7 @@ import { coveredRecords } from '../outbound/exception.service';
 import type { TestRunService } from '../test-run/test-run.service';
 import { buildServiceOrderRevision } from '../tmf641/service-order.payload';
 import { buildServiceTestRevision } from '../tmf653/service-test.payload';
-import { queueRequests } from './outbound-queue';
+import { LIVE_STATES, queueRequests, requestsOfRecord } from './outbound-queue';
 import { orderTree, specificationValue, testRunTree } from './record-nodes';
 import { assertValidPayload } from './submission-plan';
 import type { FulfillmentRequestResult } from './submission.service';
@@ -60,7 +58,8 @@ export class RevisionService {
     const label = `${subject === DecisionSubject.DOMAIN_ORDER ? 'Domain order' : 'Test run'} ${record.number}`;
     if (!record.updatesAvailable) throw new NoUpdatesAvailableError(`${label} has no changes since its last successful outbound request`);
     await this.openApis.requireActive(ctx, SUBJECT_API[subject]);
-    const chain = await this.requestsOf(ctx, subject, record.id);
+    // The record's requests that did not fail or get discarded, newest first.
+    const chain = await requestsOfRecord(ctx, subject, record.id, [...LIVE_STATES, OutboundRequestState.DELIVERED]);
     const create = chain.find((r) => r.operation === OutboundOperation.CREATE);
     if (!create) throw new NoUpdatesAvailableError(`${label} has no successful outbound request to revise`);
     const system = await this.externalSystems.require(ctx, create.externalSystemId, 'externalSystemId');
@@ -107,18 +106,6 @@ export class RevisionService {
       );
     }
     return rule;
-  }
-
-  /** The record's requests that did not fail or get discarded, newest first. */
-  private requestsOf(ctx: RequestContext, subject: DecisionSubject, recordId: string): Promise<OutboundRequestEntity[]> {
-    const table = subject === DecisionSubject.DOMAIN_ORDER ? 'outbound_request_domain_order' : 'outbound_request_test_run';
-    const column = subject === DecisionSubject.DOMAIN_ORDER ? 'domain_order_id' : 'test_run_id';
-    return ctx.manager
-      .createQueryBuilder(OutboundRequestEntity, 'r')
-      .innerJoin(table, 'l', `l.outbound_request_id = r.id AND l.${column} = :recordId`, { recordId })
-      .where({ state: Not(In([OutboundRequestState.ERROR, OutboundRequestState.DISCARDED])) })
-      .orderBy('r.seq', 'DESC')
-      .getMany();
   }
 
   private async payload(ctx: RequestContext, subject: DecisionSubject, changed: FulfillmentRecord[], createRequestId: string) {

@@ -13,7 +13,7 @@ export interface PlannedRequest {
 }
 
 /** Parents before children, siblings in their given order. Iterative, so a deep tree cannot overflow the stack. */
-function preOrder<T extends { children: T[] }>(root: T): T[] {
+export function preOrder<T extends { children: T[] }>(root: T): T[] {
   const out: T[] = [];
   const stack: T[] = [root];
   while (stack.length > 0) {

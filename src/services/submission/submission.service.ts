@@ -5,9 +5,7 @@ import { DomainOrderEntity } from '../../entities/domain-order.entity';
 import { DecisionSubject, FulfillmentState, OutboundOperation } from '../../entities/enums';
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
-import {
-  OutboundRequestDomainOrderEntity, OutboundRequestEntity, OutboundRequestTestRunEntity,
-} from '../../entities/outbound-request.entity';
+import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import { TestMeasureDefinitionEntity, TestSpecificationEntity } from '../../entities/test-specification.entity';
 import { TestRunEntity } from '../../entities/test-run.entity';
 import type { OpenApiService } from '../admin/open-api.service';
@@ -25,8 +23,8 @@ import type { ExternalSystemService } from '../external-system/external-system.s
 import type { TestRunService } from '../test-run/test-run.service';
 import { missingDefinitionIds } from '../tmf653/service-test.payload';
 import { orderTree, specificationValue, testRunTree } from './record-nodes';
-import { planOrderSubmission, planTestRunSubmission, type PlannedRequest } from './submission-plan';
-import { LIVE_STATES, queueRequests, type QueuedRequest } from './outbound-queue';
+import { planOrderSubmission, planTestRunSubmission, preOrder, type PlannedRequest } from './submission-plan';
+import { LIVE_STATES, queueRequests, requestsOfRecord, type QueuedRequest } from './outbound-queue';
 
 export interface DecisionResult {
   rule: DecisionRuleEntity;
@@ -185,16 +183,7 @@ export class SubmissionService {
     const blocked = covered.filter((r) => !canRequestFulfillment(r));
     if (blocked.length === 0) return;
     const first = blocked[0];
-    const link = subject === DecisionSubject.DOMAIN_ORDER ? OutboundRequestDomainOrderEntity : OutboundRequestTestRunEntity;
-    const column = subject === DecisionSubject.DOMAIN_ORDER ? 'domain_order_id' : 'test_run_id';
-    const inFlight = await ctx.manager
-      .createQueryBuilder(OutboundRequestEntity, 'r')
-      .innerJoin(link, 'l', `l.outbound_request_id = r.id AND l.${column} = :id`, { id: first.id })
-      .where('r.operation = :op AND r.state IN (:...states)', {
-        op: OutboundOperation.CREATE,
-        states: LIVE_STATES,
-      })
-      .getOne();
+    const inFlight = (await requestsOfRecord(ctx, subject, first.id, LIVE_STATES)).find((r) => r.operation === OutboundOperation.CREATE);
     if (inFlight) {
       throw new ConflictError(`${LABEL[subject]} ${first.number} is already being submitted (outbound request ${inFlight.number}); wait for it`);
     }
@@ -213,7 +202,7 @@ export class SubmissionService {
   }
 
   private planTests(root: ReturnType<typeof testRunTree>, hierarchical: boolean, requestId: string): PlannedRequest[] {
-    const runs = hierarchical ? flatten(root) : [root];
+    const runs = hierarchical ? preOrder(root) : [root];
     const problems = runs.flatMap((run) =>
       missingDefinitionIds(run.specification).map(
         (d) => `${run.number}: "${d.metricName}" of test specification ${run.specification.externalId}`,
@@ -228,7 +217,4 @@ export class SubmissionService {
   }
 }
 
-function flatten<T extends { children: T[] }>(root: T): T[] {
-  return [root, ...root.children.flatMap((c) => flatten(c))];
-}
 
