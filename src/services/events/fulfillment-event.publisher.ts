@@ -50,6 +50,11 @@ export function outboundSnapshot(
 export class FulfillmentEventPublisher {
   constructor(private readonly bus: EventBus) {}
 
+  /** Where the dispatcher's database functions publish the events of claims and deliveries. */
+  get channel(): string {
+    return this.bus.channel;
+  }
+
   publish(ctx: RequestContext, envelopes: EventEnvelope[]): Promise<void> {
     return this.bus.publish(ctx.manager, envelopes);
   }

@@ -32,34 +32,39 @@ export interface OutboundRequestChangedEvent {
   occurredAt: string;
 }
 
-export interface EventEnvelope {
-  topic: Topic;
-  /** Routing keys: the topic itself plus one per filterable id, so subscribers filter at the topic level. */
-  keys: string[];
-  payload: FulfillmentStateChangedEvent | OutboundRequestChangedEvent;
-}
+/** What travels between instances: the topic and the event. Routing keys are derived on arrival. */
+export type EventEnvelope =
+  | { topic: typeof TOPICS.FULFILLMENT_STATE_CHANGED; payload: FulfillmentStateChangedEvent }
+  | { topic: typeof TOPICS.OUTBOUND_REQUEST_CHANGED; payload: OutboundRequestChangedEvent };
 
 export const routingKey = (topic: Topic, kind?: string, id?: string) => (kind ? `${topic}:${kind}:${id}` : topic);
 
+/** The keys an event is delivered under: its topic, and one per id that subscriptions filter on. */
+export function routingKeys(envelope: EventEnvelope): string[] {
+  if (envelope.topic === TOPICS.FULFILLMENT_STATE_CHANGED) {
+    const event = envelope.payload;
+    const keys = [
+      routingKey(envelope.topic),
+      routingKey(envelope.topic, event.subject === 'DOMAIN_ORDER' ? 'domainOrder' : 'testRun', event.subjectId),
+    ];
+    if (event.requestId) keys.push(routingKey(envelope.topic, 'request', event.requestId));
+    return keys;
+  }
+  if (envelope.topic === TOPICS.OUTBOUND_REQUEST_CHANGED) {
+    const event = envelope.payload;
+    return [
+      routingKey(envelope.topic),
+      routingKey(envelope.topic, 'externalSystem', event.externalSystemId),
+      routingKey(envelope.topic, 'request', event.requestId),
+    ];
+  }
+  return [];
+}
+
 export function fulfillmentEnvelope(event: FulfillmentStateChangedEvent): EventEnvelope {
-  const topic = TOPICS.FULFILLMENT_STATE_CHANGED;
-  const keys = [
-    routingKey(topic),
-    routingKey(topic, event.subject === 'DOMAIN_ORDER' ? 'domainOrder' : 'testRun', event.subjectId),
-  ];
-  if (event.requestId) keys.push(routingKey(topic, 'request', event.requestId));
-  return { topic, keys, payload: event };
+  return { topic: TOPICS.FULFILLMENT_STATE_CHANGED, payload: event };
 }
 
 export function outboundRequestEnvelope(event: OutboundRequestChangedEvent): EventEnvelope {
-  const topic = TOPICS.OUTBOUND_REQUEST_CHANGED;
-  return {
-    topic,
-    keys: [
-      routingKey(topic),
-      routingKey(topic, 'externalSystem', event.externalSystemId),
-      routingKey(topic, 'request', event.requestId),
-    ],
-    payload: event,
-  };
+  return { topic: TOPICS.OUTBOUND_REQUEST_CHANGED, payload: event };
 }
