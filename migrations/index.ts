@@ -1,4 +1,5 @@
 import { InitialSchema1763800000000 } from './1763800000000-InitialSchema';
+import { DispatchFunctions1764480000000 } from './1764480000000-DispatchFunctions';
 
 /** Every migration, oldest first. Listed here (not globbed) so src and dist load the same set. */
-export const MIGRATIONS = [InitialSchema1763800000000];
+export const MIGRATIONS = [InitialSchema1763800000000, DispatchFunctions1764480000000];

@@ -77,6 +77,10 @@ export class OutboundRequestEntity {
   @Column({ name: 'external_id', type: 'text', nullable: true })
   externalId: string | null;
 
+  /** Once delivered: the path of the external resource it created or changed (what a REVISE behind it sends to). */
+  @Column({ name: 'resource_path', type: 'text', nullable: true })
+  resourcePath: string | null;
+
   @Column({ type: 'jsonb', nullable: true })
   error: OutboundErrorValue | null;
 

@@ -1,3 +1,4 @@
+import { MIGRATIONS } from '../../migrations';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 
 describe('migrations', () => {
@@ -30,7 +31,7 @@ describe('migrations', () => {
   });
 
   it('can be reverted and applied again', async () => {
-    await db.dataSource.undoLastMigration();
+    for (let i = 0; i < MIGRATIONS.length; i++) await db.dataSource.undoLastMigration();
     const left = (await db.dataSource.query(
       `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'migrations'`,
     )) as { n: number }[];

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Role } from '../../src/services/auth/roles';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import {
@@ -10,10 +12,14 @@ import {
   OutboundRequestChangedDocument,
   ResolveFalloutDocument,
   RetryOutboundRequestDocument,
+  ReviseDomainOrderDocument,
+  ReviseOutboundRequestDocument,
   type ExternalSystemInput,
 } from '../__generated__/graphql';
 import { code, startTestApp, type TestApp } from '../support/app';
-import { caseOrder, caseRule, closedPort, collect, orderStates, orderingSystem, requestState, waitFor, waitForState } from './e2e-kit';
+import {
+  caseOrder, caseRule, closedPort, collect, orderStates, orderingSystem, requestState, requestsOf, waitFor, waitForState,
+} from './e2e-kit';
 
 const RETRY_BASE_MS = 400;
 const RETRY_MAX_MS = 800;
@@ -373,5 +379,54 @@ describe('E2E: delivery failures, retries, fallout and the circuit breaker', () 
       const repeats = states.filter((state, i) => i > 0 && state === states[i - 1]);
       expect({ request: q.request.number, states, repeats }).toEqual({ request: q.request.number, states, repeats: [] });
     }
+  });
+
+  describe('answers that cannot be used as they are', () => {
+    /** A TMF peer of the test's own: answers every POST with 201 and `body` after `delayMs`. */
+    async function peer(body: string, delayMs = 0) {
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () =>
+          setTimeout(() => {
+            res.writeHead(201, { 'content-type': 'application/json' });
+            res.end(body);
+          }, delayMs),
+        );
+      });
+      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+      sims.push({ close: () => new Promise<void>((ok) => server.close(() => ok())) } as Simulator);
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/tmf-api/serviceOrdering/v4`;
+    }
+
+    it('a body with \\u0000 and a lone surrogate, which JSON allows and jsonb does not: DELIVERED, stored with U+FFFD', async () => {
+      const system = await orderingSystem(app, await peer('{"id":"SO-\\u0000-1","state":"acknowledged","note":"\\ud800 x"}'));
+      await caseRule(app, system.id, 'unstorable-body');
+      const { requestId, request } = await submitNew('unstorable-body');
+      await waitForState(app, request.id, 'DELIVERED');
+      const [stored] = await requestsOf(app, requestId);
+      expect(stored).toMatchObject({ externalId: 'SO-\uFFFD-1', responseBody: { id: 'SO-\uFFFD-1', state: 'acknowledged', note: '\uFFFD x' } });
+    });
+
+    it('an order accepted without an id cannot be revised: a revision asked for later is refused, one queued before ends in ERROR', async () => {
+      const system = await orderingSystem(app, await peer('{"state":"acknowledged"}', 500));
+      await caseRule(app, system.id, 'no-id');
+      const { order, request } = await submitNew('no-id');
+      await waitForState(app, request.id, 'SENDING');
+      const revise = () =>
+        app.ok(ReviseDomainOrderDocument, { id: order.id, input: { characteristics: [{ name: 'e2eCase', value: 'no-id' }, { name: 'n', value: '1' }] } }, operator);
+      await revise();
+      const [queued] = (await app.ok(ReviseOutboundRequestDocument, { domainOrderId: order.id }, operator)).reviseOutboundRequest.outboundRequests;
+      expect(queued).toMatchObject({ operation: 'REVISE', path: '', state: 'QUEUED' });
+
+      expect(await waitForState(app, request.id, 'DELIVERED')).toMatchObject({ externalId: null });
+      const failed = await waitForState(app, queued.id, 'ERROR');
+      expect(failed.error).toMatchObject({ category: 'REMOTE_BUSINESS', message: expect.stringContaining(`${request.number} of the same record was accepted without an id`) });
+      expect(await falloutsOf(queued.id, 'OPEN')).toHaveLength(1);
+
+      await revise();
+      const refused = await app.gql(ReviseOutboundRequestDocument, { domainOrderId: order.id }, operator);
+      expect(code(refused)).toBe('FULFILLMENT_NOT_ALLOWED');
+      expect(refused.errors?.[0].message).toMatch(/without an id .*there is no external resource to change/);
+    });
   });
 });

@@ -15,7 +15,9 @@ import {
 } from '../__generated__/graphql';
 import { createSpec, runInput } from '../graphql/factories';
 import { code, startTestApp, type TestApp } from '../support/app';
-import { CASE, caseOrder, caseRule, orderStates, orderingSystem, requestsOf, runStates, testSystem, waitForState } from './e2e-kit';
+import {
+  CASE, caseOrder, caseRule, orderStates, orderingSystem, requestState, requestsOf, runStates, testSystem, waitForState,
+} from './e2e-kit';
 
 /**
  * Submission end to end: GraphQL over HTTP → outbound request table → dispatcher → the simulator
@@ -301,6 +303,37 @@ describe('E2E: submission', () => {
         // Shared: nothing left to revise.
         expect(code(await app.gql(ReviseOutboundRequestDocument, { domainOrderId: order.id }))).toBe('NO_UPDATES_AVAILABLE');
         expect((await requestsOf(app, revision.requestId)).map((r) => r.state)).toEqual(['DELIVERED']);
+      });
+
+      it('revisions shared while the order is still on its way wait for it, then PATCH the order it created, in turn', async () => {
+        const system = await orderingSystem(app, sim);
+        await caseRule(app, system.id, 'revise-in-flight');
+        const order = (await app.ok(CreateDomainOrderDocument, { input: caseOrder('revise-in-flight') })).createDomainOrder;
+        sim.injectFault({ match: { method: 'POST', path: '/serviceOrder' }, fault: 'delayMs=700', count: 1 });
+        const created = (await app.ok(CreateFulfillmentRequestDocument, { domainOrderId: order.id })).createFulfillmentRequest;
+        await waitForState(app, created.outboundRequests[0].id, 'SENDING');
+
+        const revisions = [];
+        for (const bandwidth of ['1G', '2G']) {
+          await app.ok(ReviseDomainOrderDocument, {
+            id: order.id,
+            input: { characteristics: [{ name: 'bandwidth', value: bandwidth }, { name: 'e2eCase', value: 'revise-in-flight' }] },
+          });
+          const [patch] = (await app.ok(ReviseOutboundRequestDocument, { domainOrderId: order.id })).reviseOutboundRequest.outboundRequests;
+          // The external order's id is not known yet: the PATCH has no path until the POST is answered.
+          expect(patch).toMatchObject({ operation: 'REVISE', httpMethod: 'PATCH', path: '', state: 'QUEUED' });
+          revisions.push(patch);
+        }
+        expect((await requestState(app, created.outboundRequests[0].id)).state).toBe('SENDING');
+
+        const delivered = await waitForState(app, created.outboundRequests[0].id, 'DELIVERED');
+        for (const patch of revisions) {
+          expect(await waitForState(app, patch.id, 'DELIVERED')).toMatchObject({ path: `/serviceOrder/${delivered.externalId}`, responseStatus: 200 });
+        }
+        expect(sim.countFor({ externalId: created.requestId, method: 'PATCH' })).toMatchObject({ received: 2, faulted: 0 });
+        const [external] = sim.serviceOrders({ externalId: created.requestId });
+        expect(external.serviceOrderItem[0].service.serviceCharacteristic).toContainEqual({ name: 'bandwidth', value: '2G' });
+        expect(await orderStates(app, order.id)).toMatchObject({ updatesAvailable: false, version: 3 });
       });
 
       it('still shares changes after the rule that sent the order was deleted, naming a rule that sends there now', async () => {

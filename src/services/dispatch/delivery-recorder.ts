@@ -1,23 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DomainOrderEntity } from '../../entities/domain-order.entity';
-import { DecisionSubject, ErrorCategory, FulfillmentState, OutboundOperation, OutboundRequestState } from '../../entities/enums';
+import { DecisionSubject, ErrorCategory, FulfillmentState, OutboundRequestState } from '../../entities/enums';
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
 import { FalloutEntity } from '../../entities/fallout.entity';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import { OutboundRequestEntity, type OutboundErrorValue } from '../../entities/outbound-request.entity';
 import { TestRunEntity } from '../../entities/test-run.entity';
 import { RequestContext } from '../common/request-context';
-import { fulfillmentEnvelopes, outboundSnapshot, type FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
-import { outboundRequestEnvelope } from '../events/fulfillment.events';
-import { MARK_DELIVERED_SQL, type DeliveredRow } from './dispatch.sql';
+import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import { MARK_DELIVERED_SQL } from './dispatch.sql';
 import { coveredRecords } from '../outbound/exception.service';
 import { revisePath } from '../submission/revision.service';
 import { retryDelayMs, type DeliveryFailure } from './delivery-outcome';
 
 /** What one attempt came to. */
 export type Attempt =
-  | { kind: 'DELIVERED'; status: number; body: unknown }
+  | { kind: 'DELIVERED'; status: number; body: unknown; /** The body as JSON text to store. */ bodyJson: string | null }
   | { kind: 'FAILED'; failure: DeliveryFailure; status?: number; body?: unknown; outcomeUnknown?: boolean }
   /** Given back unsent (breaker open, or held too long to send within its lease): no attempt is counted. */
   | { kind: 'RELEASED'; until: Date; claimCountedAttempt: boolean };
@@ -83,76 +82,45 @@ export class DeliveryRecorder {
   }
 
   /**
-   * Records many deliveries in one transaction with a handful of set-based statements (the hot path:
-   * most attempts succeed). Returns the ids recorded; a request whose lease moved on is left alone.
+   * Records many deliveries in one statement (the hot path: most attempts succeed), their events
+   * included. Returns the ids recorded; a request whose lease moved on is left alone.
    */
   async recordDelivered(owner: string, items: Delivered[]): Promise<Set<string>> {
-    const ctx = new RequestContext(this.dataSource, null);
-    return ctx.transaction(() => this.deliveredIn(ctx, owner, items));
-  }
-
-  private async deliveredIn(ctx: RequestContext, owner: string, items: Delivered[]): Promise<Set<string>> {
-    const field = (body: unknown, name: 'id' | 'state') => {
-      const v = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
-      return typeof v === 'string' ? v : null;
-    };
-    const rows: DeliveredRow[] = await ctx.manager.query(MARK_DELIVERED_SQL, [
+    const rows: { id: string }[] = await this.dataSource.query(MARK_DELIVERED_SQL, [
+      this.events.channel,
       owner,
       items.map((i) => i.id),
       items.map((i) => i.status),
-      items.map((i) => (i.body === undefined || i.body === null ? null : JSON.stringify(i.body))),
+      items.map((i) => i.bodyJson),
       items.map((i) => field(i.body, 'id')),
-      items.map((i) => field(i.body, 'state')),
+      items.map((i) => externalState(field(i.body, 'state'))),
       items.map((i) => revisePath(i.subject, field(i.body, 'id'))),
     ]);
-    const requests = rows.filter((r) => r.kind === 'REQUEST');
-    if (requests.length === 0) return new Set();
-    const requestIdOf = new Map(requests.map((r) => [r.id, r.request_id!]));
-    const envelopes = requests.map((r) =>
-      outboundRequestEnvelope(
-        outboundSnapshot({
-          id: r.id,
-          externalSystemId: r.external_system_id!,
-          requestId: r.request_id!,
-          operation: r.operation as OutboundOperation,
-          state: OutboundRequestState.DELIVERED,
-          attempts: r.attempts!,
-          nextAttemptAt: null,
-        }),
-      ),
-    );
-    for (const subject of [DecisionSubject.DOMAIN_ORDER, DecisionSubject.TEST_RUN]) {
-      const changed = rows.filter((r) => r.kind === subject);
-      envelopes.push(
-        ...fulfillmentEnvelopes(
-          subject,
-          changed.map((c) => ({
-            record: { id: c.id, number: c.number, fulfillmentState: c.fulfillment_state as FulfillmentState, externalState: c.external_state },
-            previousState: c.fulfillment_state as FulfillmentState,
-            request: { id: c.outbound_request_id!, requestId: requestIdOf.get(c.outbound_request_id!)! },
-          })),
-        ),
-      );
-    }
-    await this.events.publish(ctx, envelopes);
-    return new Set(requests.map((r) => r.id));
+    return new Set(rows.map((r) => r.id));
   }
 
-  /** Ends in ERROR whatever still waits behind a request that failed or was discarded. */
+  /**
+   * Ends in ERROR whatever still waits behind a request that failed or was discarded, or behind a CREATE
+   * that was accepted without an external id (there is no external resource for it to change).
+   */
   async failOrphans(): Promise<number> {
     const ctx = new RequestContext(this.dataSource, null);
     return ctx.transaction(async () => {
       const orphans = await ctx.manager
         .createQueryBuilder(OutboundRequestEntity, 'r')
-        .innerJoin(OutboundRequestEntity, 'd', 'd.id = r.depends_on_id')
-        .where('r.state = :queued AND d.state IN (:...ended)', {
-          queued: OutboundRequestState.QUEUED,
+        .innerJoinAndMapOne('r.dependency', OutboundRequestEntity, 'd', 'd.id = r.depends_on_id')
+        .where('r.depends_on_id IS NOT NULL AND r.state = :queued', { queued: OutboundRequestState.QUEUED })
+        .andWhere(`(d.state IN (:...ended) OR (d.state = :delivered AND r.path = '' AND d.resource_path IS NULL))`, {
           ended: [OutboundRequestState.ERROR, OutboundRequestState.DISCARDED],
+          delivered: OutboundRequestState.DELIVERED,
         })
         .setLock('pessimistic_write', undefined, ['r'])
         .setOnLocked('skip_locked')
         .getMany();
-      for (const r of orphans) await this.fail(ctx, [r], blockedError(r.dependsOnId!, await this.numberOf(ctx, r.dependsOnId!)));
+      for (const r of orphans as (OutboundRequestEntity & { dependency: OutboundRequestEntity })[]) {
+        const d = r.dependency;
+        await this.fail(ctx, [r], d.state === OutboundRequestState.DELIVERED ? noResourceError(d.number) : blockedError(d.number));
+      }
       return orphans.length;
     });
   }
@@ -192,7 +160,7 @@ export class DeliveryRecorder {
           where: { dependsOnId: row.id, state: OutboundRequestState.QUEUED },
           lock: { mode: 'pessimistic_write' },
         });
-        for (const w of waiting) next.push({ row: w, error: blockedError(row.id, row.number, e.category) });
+        for (const w of waiting) next.push({ row: w, error: blockedError(row.number, e.category) });
       }
       level = next;
     }
@@ -215,10 +183,6 @@ export class DeliveryRecorder {
       records.map((r) => ({ record: { ...r, fulfillmentState: FulfillmentState.ERROR }, previousState: r.fulfillmentState, request: row })),
     );
   }
-
-  private async numberOf(ctx: RequestContext, id: string): Promise<string> {
-    return (await ctx.manager.findOneByOrFail(OutboundRequestEntity, { id })).number;
-  }
 }
 
 export interface Delivered {
@@ -226,6 +190,17 @@ export interface Delivered {
   subject: DecisionSubject;
   status: number;
   body: unknown;
+  bodyJson: string | null;
+}
+
+function field(body: unknown, name: 'id' | 'state'): string | null {
+  const v = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof v === 'string' ? v : null;
+}
+
+/** TMF states are short words; whatever else a system answers is cut so that it fits in events. */
+function externalState(state: string | null): string | null {
+  return state === null ? null : state.slice(0, 100);
 }
 
 function errorValue(f: DeliveryFailure, message = f.message): OutboundErrorValue {
@@ -239,9 +214,16 @@ function toError(f: DeliveryFailure, row: OutboundRequestEntity, system: Externa
   return errorValue(f, `${system.name} refused it: ${f.message}`);
 }
 
-function blockedError(_dependencyId: string, dependencyNumber: string, category = ErrorCategory.CONFIGURATION): OutboundErrorValue {
+function blockedError(dependencyNumber: string, category = ErrorCategory.CONFIGURATION): OutboundErrorValue {
   return {
     category,
     message: `Not sent: it had to wait for outbound request ${dependencyNumber} of the same record, which ended without being delivered`,
+  };
+}
+
+function noResourceError(dependencyNumber: string): OutboundErrorValue {
+  return {
+    category: ErrorCategory.REMOTE_BUSINESS,
+    message: `Not sent: outbound request ${dependencyNumber} of the same record was accepted without an id, so there is no external resource to change`,
   };
 }

@@ -3,19 +3,16 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { DecisionSubject, OutboundAuthType, OutboundOperation, OutboundRequestState } from '../../entities/enums';
 import { ExternalSystemEntity } from '../../entities/external-system.entity';
-import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
-import { RequestContext } from '../common/request-context';
 import type { EventBus } from '../events/event-bus';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
-import { outboundRequestEnvelope, routingKey, TOPICS, type OutboundRequestChangedEvent } from '../events/fulfillment.events';
-import { outboundSnapshot } from '../events/fulfillment-event.publisher';
+import { routingKey, TOPICS, type OutboundRequestChangedEvent } from '../events/fulfillment.events';
 import { CLAIM_SQL, type ClaimedRow } from './dispatch.sql';
 import type { ExternalSystemService } from '../external-system/external-system.service';
 import { breakerAllows, breakerOnOutcome, CLOSED_BREAKER, type BreakerOptions, type BreakerState } from './circuit-breaker';
 import type { BackoffOptions } from './delivery-recorder';
 import { DeliveryRecorder, type Attempt } from './delivery-recorder';
 import { DeliveryBatch } from './delivery-batch';
-import { OutboundSender } from './outbound-sender';
+import { OutboundSender, type SendingRequest } from './outbound-sender';
 
 export interface DispatcherOptions {
   /** Requests in flight at once (over all systems). */
@@ -148,23 +145,21 @@ export class Dispatcher {
   }
 
   private async claim(limit: number): Promise<number> {
-    const ctx = new RequestContext(this.dataSource, null);
     const blocked = [...this.breakers.entries()]
       .filter(([, b]) => !breakerAllows(b, Date.now(), this.options.breaker).allowed)
       .map(([id]) => id);
-    // The claim is one statement (its own transaction): sending starts as soon as it returns, while
-    // the SENDING events are published; an outcome is recorded only after they are, to keep their order.
-    const rows: ClaimedRow[] = await ctx.manager.query(CLAIM_SQL, [this.instanceId, this.options.leaseMarginMs, blocked, limit]);
-    if (rows.length === 0) return 0;
-    const claimed = rows.map(toSending);
-    const announced = this.deps.events.publish(
-      ctx,
-      claimed.map(({ row }) => outboundRequestEnvelope(outboundSnapshot(row))),
-    );
-    announced.catch((err) => this.logger.warn({ err }, 'dispatcher: SENDING events were not published'));
-    this.queue.push(...claimed.map((c) => ({ ...c, announced })));
+    // One statement, its own transaction: the rows are leased and their SENDING events published when
+    // it returns, so sending starts at once and no outcome can be published before its SENDING.
+    const rows: ClaimedRow[] = await this.dataSource.query(CLAIM_SQL, [
+      this.deps.events.channel,
+      this.instanceId,
+      this.options.leaseMarginMs,
+      blocked,
+      limit,
+    ]);
+    this.queue.push(...rows.map(toSending));
     this.pump();
-    return claimed.length;
+    return rows.length;
   }
 
   /** Starts sends from the local queue while there are free slots. */
@@ -190,10 +185,7 @@ export class Dispatcher {
         this.wake();
       });
       const recorded = send
-        .then(async (attempt) => {
-          await claimed.announced?.catch(() => undefined);
-          return this.record(row, system, attempt);
-        })
+        .then((attempt) => this.record(row, system, attempt))
         .catch((err) =>
           this.logger.error({ err, outboundRequest: row.number }, 'dispatcher: recording an outcome failed; the lease will expire and the request be retried'),
         );
@@ -229,10 +221,10 @@ export class Dispatcher {
     return attempt;
   }
 
-  private async record(row: OutboundRequestEntity, system: ExternalSystemEntity, attempt: Attempt): Promise<void> {
+  private async record(row: SendingRequest, system: ExternalSystemEntity, attempt: Attempt): Promise<void> {
     const state =
       attempt.kind === 'DELIVERED'
-        ? (await this.deliveries.add({ id: row.id, subject: row.subject, status: attempt.status, body: attempt.body }))
+        ? (await this.deliveries.add({ id: row.id, subject: row.subject, status: attempt.status, body: attempt.body, bodyJson: attempt.bodyJson }))
           ? 'DELIVERED'
           : null
         : await this.recorder.record(row.id, this.instanceId, system, attempt);
@@ -247,32 +239,25 @@ export class Dispatcher {
 }
 
 interface Claimed {
-  row: OutboundRequestEntity;
+  row: SendingRequest;
   system: ExternalSystemEntity;
   claimedAt: number;
   countedAttempt: boolean;
-  /** Settles when the claim's SENDING events are published. */
-  announced?: Promise<void>;
 }
 
 /** What sending needs from a claimed row: the request and its external system (as of the claim). */
 function toSending(c: ClaimedRow): Claimed {
-  const row = Object.assign(new OutboundRequestEntity(), {
+  const row: SendingRequest = {
     id: c.id,
-    seq: Number(c.seq),
     number: c.number,
     requestId: c.request_id,
     subject: c.subject as DecisionSubject,
     operation: c.operation as OutboundOperation,
-    externalSystemId: c.external_system_id,
     httpMethod: c.http_method,
     path: c.path,
-    payload: c.payload,
-    attempts: c.attempts,
-    nextAttemptAt: c.next_attempt_at,
+    body: c.body,
     outcomeUnknown: c.outcome_unknown,
-    state: OutboundRequestState.SENDING,
-  });
+  };
   const system = Object.assign(new ExternalSystemEntity(), {
     id: c.external_system_id,
     name: c.system_name,

@@ -5,7 +5,7 @@ import { DecisionSubject, OutboundOperation, OutboundRequestState } from '../../
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import type { TestRunEntity } from '../../entities/test-run.entity';
 import type { OpenApiService } from '../admin/open-api.service';
-import { ExternalSystemDisabledError, NoMatchingRuleError, NoUpdatesAvailableError } from '../common/domain.errors';
+import { ExternalSystemDisabledError, FulfillmentNotAllowedError, NoMatchingRuleError, NoUpdatesAvailableError } from '../common/domain.errors';
 import type { RequestContext } from '../common/request-context';
 import { SUBJECT_API } from '../decision/decision-rule.service';
 import type { DomainOrderService } from '../domain-order/domain-order.service';
@@ -64,6 +64,11 @@ export class RevisionService {
     if (!create) throw new NoUpdatesAvailableError(`${label} has no successful outbound request to revise`);
     const system = await this.externalSystems.require(ctx, create.externalSystemId, 'externalSystemId');
     if (!system.enabled) throw new ExternalSystemDisabledError(`External system ${system.name} is disabled; enable it before sharing changes`);
+    if (create.state === OutboundRequestState.DELIVERED && !create.externalId) {
+      throw new FulfillmentNotAllowedError(
+        `${label} was accepted by ${system.name} without an id (outbound request ${create.number}): there is no external resource to change`,
+      );
+    }
     const changed = (await coveredRecords(ctx, create)).filter((r) => r.updatesAvailable);
     const payload = await this.payload(ctx, subject, changed, create.requestId);
     const last = chain[0];
