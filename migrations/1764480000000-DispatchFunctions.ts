@@ -143,7 +143,8 @@ const EVENT_FUNCTIONS = `
  * much waits for a disabled or paused system or for a later retry. A request that waits for an earlier
  * one of the same record is due once that one is delivered, and takes the path of the resource it
  * created if it had none. SKIP LOCKED lets instances claim side by side without waiting for or taking
- * each other's rows. Publishes SENDING for each on channel and returns what sending needs, oldest first.
+ * each other's rows. Publishes SENDING for each on channel and returns what sending needs, oldest first,
+ * as one JSON array (NULL when nothing was due): a client parses one value faster than a row per request.
  */
 const CLAIM_FUNCTION = `
   CREATE TYPE claimed_outbound_request AS (
@@ -154,7 +155,7 @@ const CLAIM_FUNCTION = `
 
   CREATE FUNCTION claim_outbound_requests(
     channel text, owner text, lease_margin_ms integer, paused_systems uuid[], max_rows integer
-  ) RETURNS SETOF claimed_outbound_request
+  ) RETURNS json
   LANGUAGE plpgsql
   SET enable_sort = off
   SET jit = off
@@ -211,7 +212,7 @@ const CLAIM_FUNCTION = `
       SELECT outbound_request_changed_event(c.id, c.external_system_id, c.request_id, c.operation, 'SENDING', c.attempts, NULL)
         FROM unnest(claimed) WITH ORDINALITY AS c
        ORDER BY c.ordinality));
-    RETURN QUERY SELECT * FROM unnest(claimed);
+    RETURN (SELECT json_agg(c ORDER BY c.ordinality) FROM unnest(claimed) WITH ORDINALITY AS c);
   END
   $fn$`;
 

@@ -6,13 +6,14 @@
 
 /**
  * Claims up to $5 due requests for instance $2 (lease margin $3 ms), leaving paused systems ($4) alone,
- * and publishes SENDING for each on channel $1. Rows come in queue order.
+ * and publishes SENDING for each on channel $1. One row whose `claimed` is a JSON array of ClaimedRow in
+ * queue order, or null.
  */
-export const CLAIM_SQL = `SELECT * FROM claim_outbound_requests($1, $2, $3, $4::uuid[], $5)`;
+export const CLAIM_SQL = `SELECT claim_outbound_requests($1, $2, $3, $4::uuid[], $5) AS claimed`;
 
 export interface ClaimedRow {
   id: string;
-  seq: string;
+  seq: number;
   number: string;
   request_id: string;
   subject: string;
