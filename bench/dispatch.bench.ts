@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config';
 import { buildServices, type Services } from '../src/container';
 import { createDataSource, openDatabase } from '../src/database/data-source';
+import { EmbeddedMaintenance } from '../src/database/embedded-maintenance';
 import { DecisionSubject, OrderItemAction, OutboundAuthType, TmfApi } from '../src/entities/enums';
 import { Role } from '../src/services/auth/roles';
 import { RequestContext } from '../src/services/common/request-context';
@@ -15,11 +16,20 @@ import { OutboundSender } from '../src/services/dispatch/outbound-sender';
 import { EventBus } from '../src/services/events/event-bus';
 import { EmbeddedNotificationSource, PostgresNotificationSource } from '../src/services/events/notification-source';
 import { routingKey, TOPICS, type OutboundRequestChangedEvent } from '../src/services/events/fulfillment.events';
+import { dispatcherOptions } from '../src/runtime';
+
+export interface Round {
+  dispatcherPerSecond: number;
+  bareLoopPerSecond: number;
+}
 
 export interface DispatchBenchResult {
   requests: number;
   concurrency: number;
   database: string;
+  /** The measured rounds, in order (a warm-up round before them is not reported). */
+  rounds: Round[];
+  /** Medians over the rounds; ratio is the median of each round's dispatcher/bare ratio. */
   dispatcherPerSecond: number;
   bareLoopPerSecond: number;
   ratio: number;
@@ -36,10 +46,13 @@ function startPeer(): Promise<Server> {
       res.end(body);
     });
   });
+  // Longer than the client's keep-alive, as servers usually keep idle connections: the client closes
+  // them first, so a connection left idle while the next round is queued is never reset under a request.
+  server.keepAliveTimeout = 60_000;
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
-async function setUp(services: Services, peerUrl: string, n: number): Promise<string[]> {
+async function configure(services: Services, peerUrl: string): Promise<void> {
   const admin = new RequestContext(services.dataSource, { id: 'bench', roles: [Role.ADMIN] });
   await admin.transaction(async () => {
     await services.openApis.setActive(admin, TmfApi.SERVICE_ORDERING_TMF641, true);
@@ -50,7 +63,12 @@ async function setUp(services: Services, peerUrl: string, n: number): Promise<st
       subject: DecisionSubject.DOMAIN_ORDER, name: 'all', priority: 1, hierarchical: true, externalSystemId: system.id,
     });
   });
+}
+
+/** Creates n orders and submits each: n outbound requests QUEUED. Returns their ids and payloads. */
+async function queue(services: Services, n: number): Promise<{ ids: string[]; payloads: unknown[] }> {
   const ids: string[] = [];
+  const payloads: unknown[] = [];
   for (let i = 0; i < n; i++) {
     const ctx = new RequestContext(services.dataSource, { id: 'bench', roles: [Role.ADMIN] });
     await ctx.transaction(async () => {
@@ -59,20 +77,21 @@ async function setUp(services: Services, peerUrl: string, n: number): Promise<st
         serviceSpecification: { id: 'bench-spec', name: 'Bench service' },
         characteristics: [{ name: 'bandwidth', value: '100M' }],
       });
-      const fr = await services.submissions.submitDomainOrder(ctx, order.id);
-      ids.push(fr.outboundRequests[0].id);
+      const [request] = (await services.submissions.submitDomainOrder(ctx, order.id)).outboundRequests;
+      ids.push(request.id);
+      payloads.push(request.payload);
     });
   }
-  return ids;
+  return { ids, payloads };
 }
 
-/** Counts DELIVERED events as they are committed (polling the table would compete with the dispatcher). */
-async function waitUntilDelivered(eventBus: EventBus, n: number): Promise<void> {
-  const delivered = new Set<string>();
+/** Counts these requests' DELIVERED events as they are committed (polling the table would compete with the dispatcher). */
+async function untilDelivered(eventBus: EventBus, ids: string[]): Promise<void> {
+  const waiting = new Set(ids);
   const events = eventBus.subscribe(routingKey(TOPICS.OUTBOUND_REQUEST_CHANGED), (e) => (e as OutboundRequestChangedEvent).state === 'DELIVERED');
   for await (const e of events) {
-    delivered.add((e as OutboundRequestChangedEvent).id);
-    if (delivered.size >= n) break;
+    waiting.delete((e as OutboundRequestChangedEvent).id);
+    if (waiting.size === 0) break;
   }
 }
 
@@ -95,12 +114,21 @@ async function bareLoop(dataSource: DataSource, http: HttpClient, url: string, p
   return payloads.length / seconds;
 }
 
-export async function dispatchBench(n: number, concurrency: number): Promise<DispatchBenchResult> {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Scenario 1. Each round queues n requests, times a dispatcher from start until all are DELIVERED (their
+ * events received), then times the bare loop over the same payloads. A smaller round first warms both
+ * paths up unmeasured: V8 compiles the HTTP stack, pg and the dispatcher while they first run hot, and on
+ * two cores that work would otherwise land on whichever side runs first.
+ */
+export async function dispatchBench(n: number, concurrency: number, roundCount = 3): Promise<DispatchBenchResult> {
   const databaseUrl = process.env.BENCH_DATABASE_URL || null;
   const config = loadConfig({
     JWT_SECRET: 'bench-secret-bench-secret',
     ENCRYPTION_KEY: '1'.repeat(64),
     LOG_LEVEL: 'silent',
+    DISPATCH_CONCURRENCY: String(concurrency),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `bench_${process.pid}`, NOTIFY_CHANNEL: `bench_${process.pid}` } : {}),
   });
   const dataSource = await openDatabase(createDataSource(config, { inMemory: true, poolSize: 20 }));
@@ -108,40 +136,52 @@ export async function dispatchBench(n: number, concurrency: number): Promise<Dis
   const eventBus = new EventBus(config.notifyChannel, source);
   await eventBus.start();
   const services = buildServices({ config, dataSource, eventBus, encryptionKey: Buffer.alloc(32, 1) });
+  // As the runtime does: the embedded database is vacuumed by the gateway (PostgreSQL by its autovacuum).
+  const maintenance = databaseUrl ? null : new EmbeddedMaintenance(dataSource, eventBus, pino({ level: 'silent' }));
+  maintenance?.start();
   const peer = await startPeer();
   const peerUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}/tmf-api/serviceOrdering/v4`;
   const http = new HttpClient({ allowPrivateNetworks: true }, { connections: concurrency });
-  try {
-    const ids = await setUp(services, peerUrl, n);
-    const rows: { payload: unknown }[] = await dataSource.query(`SELECT payload FROM outbound_request ORDER BY seq`);
-    const dispatcher = new Dispatcher(dataSource, services, new OutboundSender(http, services.externalSystems), pino({ level: 'silent' }), {
-      concurrency,
-      leaseMarginMs: 30_000,
-      sweepIntervalMs: 1_000,
-      backoff: { baseMs: 1_000, maxMs: 60_000, unknownOutcomeSettleMs: 30_000 },
-      breaker: { failureThreshold: 1_000_000, openMs: 1_000 },
-      recordingWriters: databaseUrl ? 4 : 1,
-    });
-    const done = waitUntilDelivered(eventBus, ids.length);
+
+  const round = async (size: number): Promise<Round> => {
+    const { ids, payloads } = await queue(services, size);
+    const dispatcher = new Dispatcher(
+      dataSource,
+      services,
+      new OutboundSender(http, services.externalSystems),
+      pino({ level: 'silent' }),
+      dispatcherOptions(config),
+    );
+    const done = untilDelivered(eventBus, ids);
     const started = process.hrtime.bigint();
     dispatcher.start();
     await done;
-    const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM outbound_request WHERE state = 'DELIVERED'`);
-    if (count !== ids.length) throw new Error(`expected ${ids.length} DELIVERED, found ${count}`);
-    const dispatcherPerSecond = n / (Number(process.hrtime.bigint() - started) / 1e9);
+    const dispatcherPerSecond = size / (Number(process.hrtime.bigint() - started) / 1e9);
     await dispatcher.stop();
-    const bareLoopPerSecond = await bareLoop(dataSource, http, `${peerUrl}/serviceOrder`, rows.map((r) => r.payload), concurrency);
+    const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM outbound_request WHERE id = ANY($1::uuid[]) AND state = 'DELIVERED'`, [ids]);
+    if (count !== size) throw new Error(`expected ${size} DELIVERED, found ${count}`);
+    return { dispatcherPerSecond, bareLoopPerSecond: await bareLoop(dataSource, http, `${peerUrl}/serviceOrder`, payloads, concurrency) };
+  };
+
+  try {
+    await configure(services, peerUrl);
+    await round(Math.min(n, 500));
+    const rounds: Round[] = [];
+    for (let i = 0; i < roundCount; i++) rounds.push(await round(n));
     return {
       requests: n,
       concurrency,
       database: databaseUrl ? 'postgresql' : 'embedded PGlite',
-      dispatcherPerSecond,
-      bareLoopPerSecond,
-      ratio: dispatcherPerSecond / bareLoopPerSecond,
+      rounds,
+      dispatcherPerSecond: median(rounds.map((r) => r.dispatcherPerSecond)),
+      bareLoopPerSecond: median(rounds.map((r) => r.bareLoopPerSecond)),
+      // Each round pairs the two loops under the same conditions, so the median of the pairs' ratios.
+      ratio: median(rounds.map((r) => r.dispatcherPerSecond / r.bareLoopPerSecond)),
     };
   } finally {
     await http.close();
     peer.close();
+    await maintenance?.stop();
     await eventBus.close();
     if (databaseUrl) await dataSource.query(`DROP SCHEMA IF EXISTS "bench_${process.pid}" CASCADE`);
     await dataSource.destroy();
