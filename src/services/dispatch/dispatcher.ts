@@ -9,6 +9,7 @@ import { routingKey, TOPICS, type OutboundRequestChangedEvent } from '../events/
 import { CLAIM_SQL, type ClaimedRow } from './dispatch.sql';
 import type { ExternalSystemService } from '../external-system/external-system.service';
 import { breakerAllows, breakerOnOutcome, CLOSED_BREAKER, type BreakerOptions, type BreakerState } from './circuit-breaker';
+import { claimTarget, SendRate } from './claim-depth';
 import type { BackoffOptions } from './delivery-recorder';
 import { DeliveryRecorder, type Attempt } from './delivery-recorder';
 import { DeliveryBatch } from './delivery-batch';
@@ -45,6 +46,7 @@ export class Dispatcher {
   private readonly recording = new Set<Promise<void>>();
   /** Claimed rows waiting for a free slot. */
   private readonly queue: Claimed[] = [];
+  private readonly sendRate = new SendRate();
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -100,16 +102,14 @@ export class Dispatcher {
     let lastOrphanSweep = 0;
     while (this.running) {
       this.woken = false;
-      // A claim costs a round trip and a commit whatever its size: claim in big chunks, ahead of need. Up
-      // to four times `concurrency` rows are held here (in flight, or waiting briefly under their lease);
-      // a claim tops them up once half are gone, so sends never wait for one (a claim answers late when
-      // the event loop is busy) and each claim takes at least twice `concurrency` rows. Measured on the
-      // bench: claims of `concurrency` rows cost PGlite a quarter of its throughput.
-      const held = this.inFlight.size + this.queue.length;
-      const room = 4 * this.options.concurrency - held;
+      // Claim in big chunks, ahead of need, as deep as the send rate calls for (claim-depth.ts). On the
+      // bench, claims of `concurrency` rows cost PGlite a quarter of its throughput, and a buffer that
+      // did not cover a claim's latency left a third of PostgreSQL's send slots idle.
+      const target = claimTarget(this.sendRate.perSecond(), this.options.concurrency);
+      const room = target - this.inFlight.size - this.queue.length;
       // Outcomes not yet written hold back new claims, so a slow database slows sending instead of piling up answers.
-      const backlog = this.recording.size >= 4 * this.options.concurrency;
-      const lowOnWork = room >= 2 * this.options.concurrency;
+      const backlog = this.recording.size >= 16 * this.options.concurrency;
+      const lowOnWork = room >= target / 2;
       let claimed = 0;
       try {
         if (Date.now() - lastOrphanSweep >= this.options.sweepIntervalMs) {
@@ -184,6 +184,7 @@ export class Dispatcher {
       );
       this.inFlight.add(sent);
       void sent.finally(() => {
+        this.sendRate.record();
         this.inFlight.delete(sent);
         this.pump();
         this.wake();
