@@ -11,10 +11,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * The claim reads each eligible system's queued requests (seq order) and due retries through index
  * ranges of their own, so it reads about as many rows as it takes however much waits for a disabled or
- * paused system or for a later retry. Its SET keeps it on those ranges whatever the statistics say (the
- * embedded database has no autovacuum, so no statistics unless asked, and a bitmap scan plus sort would
- * read the whole backlog on every claim). A sort it cannot avoid then costs 10^10, which would have
- * PostgreSQL JIT-compile the statement (150 ms) on every call: hence jit off.
+ * paused system or for a later retry, and then updates what it took by primary key. Its SETs keep it on
+ * those ranges and keys whatever the statistics say (the embedded database has no autovacuum, so no
+ * statistics unless asked; a bitmap scan plus sort would read the whole backlog on every claim, and with
+ * statistics PostgreSQL chose to hash the whole table to update 64 rows). A sort it cannot avoid then
+ * costs 10^10, which would have PostgreSQL JIT-compile the statement (150 ms) on every call: hence jit
+ * off. Both functions keep one generic plan per statement instead of planning anew on every call.
  *
  * The events are the envelopes src/services/events/fulfillment.events.ts builds ({ topic, payload });
  * test/services/events/sql-events.test.ts holds the two to the same shape.
@@ -158,11 +160,16 @@ const CLAIM_FUNCTION = `
   ) RETURNS json
   LANGUAGE plpgsql
   SET enable_sort = off
+  SET enable_seqscan = off
   SET jit = off
+  SET plan_cache_mode = force_generic_plan
   AS $fn$
   DECLARE
+    ids uuid[];
+    previous text[];
     claimed claimed_outbound_request[];
   BEGIN
+    -- The due rows, locked; each source read through its own index range.
     WITH systems AS (
       SELECT s.id FROM external_system s WHERE s.enabled AND NOT (s.id = ANY (paused_systems))
     ),
@@ -188,11 +195,15 @@ const CLAIM_FUNCTION = `
            AND o.external_system_id IN (SELECT systems.id FROM systems)
          ORDER BY o.lease_expires_at LIMIT max_rows
            FOR UPDATE OF o SKIP LOCKED) e
-    ),
-    due AS (
-      SELECT c.id, c.state AS previous_state FROM candidates c ORDER BY c.seq LIMIT max_rows
-    ),
-    done AS (
+    )
+    SELECT array_agg(c.id ORDER BY c.seq), array_agg(c.state ORDER BY c.seq) INTO ids, previous
+      FROM (SELECT * FROM candidates ORDER BY seq LIMIT max_rows) c;
+    IF ids IS NULL THEN
+      RETURN NULL;
+    END IF;
+
+    -- Leased: what sending needs, by primary key.
+    WITH done AS (
       UPDATE outbound_request r
          SET state = 'SENDING',
              path = COALESCE(NULLIF(r.path, ''), (SELECT d.resource_path FROM outbound_request d WHERE d.id = r.depends_on_id), ''),
@@ -201,8 +212,8 @@ const CLAIM_FUNCTION = `
              attempts = r.attempts + CASE WHEN due.previous_state = 'SENDING' THEN 0 ELSE 1 END,
              outcome_unknown = r.outcome_unknown OR due.previous_state = 'SENDING',
              updated_at = now()
-        FROM due, external_system s
-       WHERE r.id = due.id AND s.id = r.external_system_id
+        FROM unnest(ids, previous) AS due(id, previous_state), external_system s
+       WHERE r.id = ANY (ids) AND r.id = due.id AND s.id = r.external_system_id
       RETURNING ROW(r.id, r.seq, r.number, r.request_id, r.subject, r.operation, r.external_system_id, r.http_method,
                     r.path, r.payload::text, r.attempts, r.outcome_unknown, due.previous_state,
                     s.name, s.base_url, s.timeout_ms, s.max_attempts, s.auth_type, s.auth_secret)::claimed_outbound_request AS c
@@ -230,6 +241,7 @@ const MARK_DELIVERED_FUNCTION = `
     external_states text[], resource_paths text[]
   ) RETURNS SETOF uuid
   LANGUAGE plpgsql
+  SET plan_cache_mode = force_generic_plan
   AS $fn$
   DECLARE
     events json[];
