@@ -11,12 +11,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * The claim reads each eligible system's queued requests (seq order) and due retries through index
  * ranges of their own, so it reads about as many rows as it takes however much waits for a disabled or
- * paused system or for a later retry, and then updates what it took by primary key. Its SETs keep it on
- * those ranges and keys whatever the statistics say (the embedded database has no autovacuum, so no
- * statistics unless asked; a bitmap scan plus sort would read the whole backlog on every claim, and with
- * statistics PostgreSQL chose to hash the whole table to update 64 rows). A sort it cannot avoid then
- * costs 10^10, which would have PostgreSQL JIT-compile the statement (150 ms) on every call: hence jit
- * off. Both functions keep one generic plan per statement instead of planning anew on every call.
+ * paused system or for a later retry. Its SET keeps it on those ranges whatever the statistics say (the
+ * embedded database has no autovacuum, so no statistics unless asked, and a bitmap scan plus sort would
+ * read the whole backlog on every claim). A sort it cannot avoid then costs 10^10, which would have
+ * PostgreSQL JIT-compile the statement (150 ms) on every call: hence jit off.
  *
  * The events are the envelopes src/services/events/fulfillment.events.ts builds ({ topic, payload });
  * test/services/events/sql-events.test.ts holds the two to the same shape.
@@ -57,6 +55,7 @@ export class DispatchFunctions1764480000000 implements MigrationInterface {
       ALTER TABLE test_run SET (fillfactor = 85);
     `);
     await q.query(EVENT_FUNCTIONS);
+    await q.query(CLAIMED_TYPE);
     await q.query(CLAIM_FUNCTION);
     await q.query(MARK_DELIVERED_FUNCTION);
   }
@@ -137,40 +136,15 @@ const EVENT_FUNCTIONS = `
   $fn$;
 `;
 
-/**
- * Claims up to max_rows due requests for instance owner, oldest first: queued ones, retries whose time
- * has come, and ones whose lease expired mid-send (their outcome is unknown: the sender looks them up
- * first). Only systems that are enabled and not paused (paused_systems: open circuit breakers) are
- * looked at, each through its own index range, so a claim reads about as many rows as it takes however
- * much waits for a disabled or paused system or for a later retry. A request that waits for an earlier
- * one of the same record is due once that one is delivered, and takes the path of the resource it
- * created if it had none. SKIP LOCKED lets instances claim side by side without waiting for or taking
- * each other's rows. Publishes SENDING for each on channel and returns what sending needs, oldest first,
- * as one JSON array (NULL when nothing was due): a client parses one value faster than a row per request.
- */
-const CLAIM_FUNCTION = `
+const CLAIMED_TYPE = `
   CREATE TYPE claimed_outbound_request AS (
     id uuid, seq bigint, number text, request_id text, subject text, operation text, external_system_id uuid,
     http_method text, path text, body text, attempts integer, outcome_unknown boolean, previous_state text,
     system_name text, base_url text, timeout_ms integer, max_attempts integer, auth_type text, auth_secret text
-  );
+  );`;
 
-  CREATE FUNCTION claim_outbound_requests(
-    channel text, owner text, lease_margin_ms integer, paused_systems uuid[], max_rows integer
-  ) RETURNS json
-  LANGUAGE plpgsql
-  SET enable_sort = off
-  SET enable_seqscan = off
-  SET jit = off
-  SET plan_cache_mode = force_generic_plan
-  AS $fn$
-  DECLARE
-    ids uuid[];
-    previous text[];
-    claimed claimed_outbound_request[];
-  BEGIN
-    -- The due rows, locked; each source read through its own index range.
-    WITH systems AS (
+/** The due rows, locked: systems (eligible ones) and candidates (id, seq, state) as CTEs. */
+export const CLAIM_DUE_ROWS = `systems AS (
       SELECT s.id FROM external_system s WHERE s.enabled AND NOT (s.id = ANY (paused_systems))
     ),
     candidates AS (
@@ -195,35 +169,69 @@ const CLAIM_FUNCTION = `
            AND o.external_system_id IN (SELECT systems.id FROM systems)
          ORDER BY o.lease_expires_at LIMIT max_rows
            FOR UPDATE OF o SKIP LOCKED) e
-    )
-    SELECT array_agg(c.id ORDER BY c.seq), array_agg(c.state ORDER BY c.seq) INTO ids, previous
-      FROM (SELECT * FROM candidates ORDER BY seq LIMIT max_rows) c;
-    IF ids IS NULL THEN
-      RETURN NULL;
-    END IF;
+    )`;
 
-    -- Leased: what sending needs, by primary key.
-    WITH done AS (
-      UPDATE outbound_request r
+/** The lease a claimed row r of system s gets (due.previous_state: its state before the claim). */
+export const CLAIM_LEASE = `
          SET state = 'SENDING',
              path = COALESCE(NULLIF(r.path, ''), (SELECT d.resource_path FROM outbound_request d WHERE d.id = r.depends_on_id), ''),
              lease_owner = owner,
              lease_expires_at = now() + ((2 * s.timeout_ms + lease_margin_ms) * interval '1 millisecond'),
              attempts = r.attempts + CASE WHEN due.previous_state = 'SENDING' THEN 0 ELSE 1 END,
              outcome_unknown = r.outcome_unknown OR due.previous_state = 'SENDING',
-             updated_at = now()
-        FROM unnest(ids, previous) AS due(id, previous_state), external_system s
-       WHERE r.id = ANY (ids) AND r.id = due.id AND s.id = r.external_system_id
-      RETURNING ROW(r.id, r.seq, r.number, r.request_id, r.subject, r.operation, r.external_system_id, r.http_method,
+             updated_at = now()`;
+
+/** What sending needs of a claimed row, as the returned type. */
+export const CLAIMED_ROW = `RETURNING ROW(r.id, r.seq, r.number, r.request_id, r.subject, r.operation, r.external_system_id, r.http_method,
                     r.path, r.payload::text, r.attempts, r.outcome_unknown, due.previous_state,
-                    s.name, s.base_url, s.timeout_ms, s.max_attempts, s.auth_type, s.auth_secret)::claimed_outbound_request AS c
-    )
+                    s.name, s.base_url, s.timeout_ms, s.max_attempts, s.auth_type, s.auth_secret)::claimed_outbound_request AS c`;
+
+/** Publishes SENDING for the claimed rows (done.c) and returns them as one JSON array. */
+export const PUBLISH_CLAIMED = `
     SELECT array_agg(done.c ORDER BY (done.c).seq) INTO claimed FROM done;
     PERFORM notify_events(channel, ARRAY(
       SELECT outbound_request_changed_event(c.id, c.external_system_id, c.request_id, c.operation, 'SENDING', c.attempts, NULL)
         FROM unnest(claimed) WITH ORDINALITY AS c
        ORDER BY c.ordinality));
-    RETURN (SELECT json_agg(c ORDER BY c.ordinality) FROM unnest(claimed) WITH ORDINALITY AS c);
+    RETURN (SELECT json_agg(c ORDER BY c.ordinality) FROM unnest(claimed) WITH ORDINALITY AS c);`;
+
+/**
+ * Claims up to max_rows due requests for instance owner, oldest first: queued ones, retries whose time
+ * has come, and ones whose lease expired mid-send (their outcome is unknown: the sender looks them up
+ * first). Only systems that are enabled and not paused (paused_systems: open circuit breakers) are
+ * looked at, each through its own index range, so a claim reads about as many rows as it takes however
+ * much waits for a disabled or paused system or for a later retry. A request that waits for an earlier
+ * one of the same record is due once that one is delivered, and takes the path of the resource it
+ * created if it had none. SKIP LOCKED lets instances claim side by side without waiting for or taking
+ * each other's rows. Publishes SENDING for each on channel and returns what sending needs, oldest first,
+ * as one JSON array (NULL when nothing was due): a client parses one value faster than a row per request.
+ *
+ * Replaced by 1796044800000-ClaimByPrimaryKey.ts, which builds its claim from the same parts (exported
+ * for it) and restores this one when undone.
+ */
+export const CLAIM_FUNCTION = `
+  CREATE FUNCTION claim_outbound_requests(
+    channel text, owner text, lease_margin_ms integer, paused_systems uuid[], max_rows integer
+  ) RETURNS json
+  LANGUAGE plpgsql
+  SET enable_sort = off
+  SET jit = off
+  AS $fn$
+  DECLARE
+    claimed claimed_outbound_request[];
+  BEGIN
+    WITH ${CLAIM_DUE_ROWS},
+    due AS (
+      SELECT c.id, c.state AS previous_state FROM candidates c ORDER BY c.seq LIMIT max_rows
+    ),
+    done AS (
+      UPDATE outbound_request r
+${CLAIM_LEASE}
+        FROM due, external_system s
+       WHERE r.id = due.id AND s.id = r.external_system_id
+      ${CLAIMED_ROW}
+    )
+${PUBLISH_CLAIMED}
   END
   $fn$`;
 
@@ -241,7 +249,6 @@ const MARK_DELIVERED_FUNCTION = `
     external_states text[], resource_paths text[]
   ) RETURNS SETOF uuid
   LANGUAGE plpgsql
-  SET plan_cache_mode = force_generic_plan
   AS $fn$
   DECLARE
     events json[];
