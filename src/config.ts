@@ -16,6 +16,7 @@ export interface Config {
   encryptionKey: string | null;
   /** Allow external system base URLs on private (RFC 1918, loopback, ULA) networks. */
   allowPrivateNetworks: boolean;
+  graphql: GraphQLConfig;
   logLevel: string;
   /** Channel for cross-instance events over PostgreSQL LISTEN/NOTIFY. */
   notifyChannel: string;
@@ -33,6 +34,19 @@ export interface Config {
     breakerOpenMs: number;
     unknownOutcomeSettleMs: number;
   };
+}
+
+/** What one GraphQL operation may ask for (src/graphql/limits.ts); abusive operations are refused before they run. */
+export interface GraphQLConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Lexical tokens of the query text; graphql-js stops parsing past it. */
+  maxTokens: number;
+  /** Estimated objects an operation may resolve (src/graphql/query-cost.ts). */
+  maxCost: number;
+  /** Introspection and Apollo's landing page; off by default when NODE_ENV=production. */
+  introspection: boolean;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +107,14 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecretGenerated: jwtSecret === null,
     encryptionKey,
     allowPrivateNetworks: bool(env, 'ALLOW_PRIVATE_NETWORKS', true, problems),
+    graphql: {
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 12, problems, 1, 100),
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, problems, 0, 10000),
+      maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 50, problems, 0, 10000),
+      maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 10000, problems, 100, 1000000),
+      maxCost: int(env, 'GRAPHQL_MAX_COST', 200000, problems, 1, 100000000),
+      introspection: bool(env, 'GRAPHQL_INTROSPECTION', env.NODE_ENV !== 'production', problems),
+    },
     logLevel: env.LOG_LEVEL || 'info',
     notifyChannel: env.NOTIFY_CHANNEL || 'southgate_events',
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, problems, 0, 600000),

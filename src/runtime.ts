@@ -65,7 +65,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   const schema = await buildGraphQLSchema(services);
   const httpClient = new HttpClient({ allowPrivateNetworks: config.allowPrivateNetworks });
   const dispatcher = config.dispatch.enabled ? createDispatcher(config, services, httpClient, logger) : null;
-  const app = await createHttpApp(services, schema, logger);
+  const app = await createHttpApp(services, schema, logger, config.graphql);
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(config.port, config.host, () => ok());

@@ -1,11 +1,14 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import type { GraphQLConfig } from './config';
 import type { Services } from './container';
 import { createFormatError } from './graphql/format-error';
+import { documentLimitRules, limitsPlugin, parseOptions, prepareOperation } from './graphql/limits';
 import type { AuthUser } from './services/auth/roles';
 import { DomainError } from './services/common/domain.errors';
 import { RequestContext } from './services/common/request-context';
@@ -43,9 +46,10 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
 
 /**
  * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, /healthz (the process
- * is up), /readyz (the database answers) and whatever routes later features add.
+ * is up), /readyz (the database answers) and whatever routes later features add. Every GraphQL operation,
+ * on either transport, passes the limits of src/graphql/limits.ts before it runs.
  */
-export async function createHttpApp(services: Services, schema: GraphQLSchema, logger: Logger): Promise<HttpApp> {
+export async function createHttpApp(services: Services, schema: GraphQLSchema, logger: Logger, graphqlConfig: GraphQLConfig): Promise<HttpApp> {
   const server = createServer();
   const routes: HttpApp['routes'] = [];
   const formatError = createFormatError(logger);
@@ -58,7 +62,7 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     }
   };
 
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_GRAPHQL_BODY });
   const wsCleanup = useServer<{ authorization?: string }, { user?: AuthUser }>(
     {
       schema,
@@ -69,7 +73,9 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
         ctx.extra.user = user;
         return true;
       },
+      onSubscribe: (_ctx, _id, payload) => prepareOperation(schema, payload, graphqlConfig, graphqlConfig),
       context: (ctx) => new RequestContext(services.dataSource, ctx.extra.user ?? null, null, services.eventBus),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never };
@@ -82,7 +88,10 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    parseOptions: parseOptions(graphqlConfig),
+    validationRules: documentLimitRules(graphqlConfig),
+    introspection: graphqlConfig.introspection,
+    plugins: [limitsPlugin(graphqlConfig), ...(graphqlConfig.introspection ? [] : [ApolloServerPluginLandingPageDisabled()])],
     // main.ts owns SIGTERM/SIGINT: it stops the HTTP server, the dispatcher and the database in order.
     stopOnTerminationSignals: false,
   });
