@@ -44,6 +44,11 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A browser opening /graphql: Apollo's landing page (a static page; it runs nothing by itself). */
+function wantsLandingPage(req: IncomingMessage, url: URL): boolean {
+  return req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
+}
+
 /**
  * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, /healthz (the process
  * is up), /readyz (the database answers) and whatever routes later features add. Every GraphQL operation,
@@ -125,6 +130,17 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
   }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    // The token first: without a valid one nothing is read, parsed, validated or suggested. The body
+    // is the usual GraphQL error, so clients read UNAUTHENTICATED as they always did.
+    const { user, error } = authenticate(req.headers.authorization);
+    if (!user && !(graphqlConfig.introspection && wantsLandingPage(req, url))) {
+      return sendJson(
+        res,
+        401,
+        { errors: [{ message: error?.message ?? 'Sign in: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }] },
+        { 'www-authenticate': error ? 'Bearer error="invalid_token"' : 'Bearer' },
+      );
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -146,10 +162,7 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => {
-        const { user, error } = authenticate(req.headers.authorization);
-        return new RequestContext(services.dataSource, user, error, services.eventBus);
-      },
+      context: async () => new RequestContext(services.dataSource, user, null, services.eventBus),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import {
   getIntrospectionQuery, getNullableType, print, isEnumType, isInputObjectType, isListType, isNonNullType, Kind, parse,
@@ -31,6 +32,20 @@ function sampleVariables(schema: GraphQLSchema, op: OperationDefinitionNode): Re
   return Object.fromEntries(
     (op.variableDefinitions ?? []).map((v) => [v.variable.name.value, sample(typeFromAST(schema, v.type as never) as GraphQLInputType)]),
   );
+}
+
+/** A raw HTTP request that tolerates the server answering before the body is fully sent. */
+function send(url: string, options: { method: string; headers?: Record<string, string>; body?: string }) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(url, { method: options.method, headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
 
 /** Counts the SQL statements TypeORM sends: a refused operation sends none. */
@@ -163,6 +178,22 @@ describe('GraphQL limits', () => {
       const body = JSON.stringify({ query });
       // The body itself is 15 MB, read and parsed as JSON; the GraphQL parser stops at the token limit.
       expect(await refused(body, 160)).toBe(TOKENS_MESSAGE);
+    });
+
+    it('the same 15 MB query without a token: 401 before the body is even read', async () => {
+      const query = `{ ${Array.from({ length: 750_000 }, (_, i) => `a${i} : __typename`).join(' ')} }`;
+      const body = JSON.stringify({ query });
+      const before = statements.count;
+      let res!: { status: number; body: string };
+      const growth = await growthMiB(async () => {
+        res = await send(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      });
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.body)).toEqual({ errors: [{ message: 'Sign in: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }] });
+      expect(statements.count).toBe(before);
+      // What remains is the client's own copy of the body on its way out; the server kept none.
+      expect(growth).toBeLessThan(64);
+      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     });
 
     it('a cyclic query within the depth limit whose estimated size is too big', async () => {
