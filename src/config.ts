@@ -16,6 +16,8 @@ export interface Config {
   encryptionKey: string | null;
   /** Allow external system base URLs on private (RFC 1918, loopback, ULA) networks. */
   allowPrivateNetworks: boolean;
+  /** Longest lifetime (exp - iat) of an accepted bearer token, in seconds. */
+  jwtMaxTtlSeconds: number;
   graphql: GraphQLConfig;
   logLevel: string;
   /** Channel for cross-instance events over PostgreSQL LISTEN/NOTIFY. */
@@ -77,6 +79,19 @@ function bool(env: Env, name: string, fallback: boolean, problems: string[]): bo
   return fallback;
 }
 
+/** A duration in seconds: "3600", "90s", "45m", "24h" or "7d". */
+function duration(env: Env, name: string, fallback: number, problems: string[], min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(raw.trim());
+  const seconds = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'] : NaN;
+  if (!(seconds >= min && seconds <= max)) {
+    problems.push(`${name} must be a duration from ${min} s to ${max / 86400} d, in seconds or like "24h" (got "${raw}")`);
+    return fallback;
+  }
+  return seconds;
+}
+
 /** Reads and validates the environment; reports every problem at once. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -107,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecretGenerated: jwtSecret === null,
     encryptionKey,
     allowPrivateNetworks: bool(env, 'ALLOW_PRIVATE_NETWORKS', true, problems),
+    jwtMaxTtlSeconds: duration(env, 'JWT_MAX_TTL', 86400, problems, 60, 30 * 86400),
     graphql: {
       maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 12, problems, 1, 100),
       maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, problems, 0, 10000),

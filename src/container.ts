@@ -35,7 +35,7 @@ export interface Services {
 }
 
 export interface ServiceDeps {
-  config: Pick<Config, 'allowPrivateNetworks' | 'jwtSecret'>;
+  config: Pick<Config, 'allowPrivateNetworks' | 'jwtSecret' | 'jwtMaxTtlSeconds'>;
   dataSource: DataSource;
   eventBus: EventBus;
   encryptionKey: Buffer;
@@ -62,7 +62,7 @@ export function buildServices(deps: ServiceDeps): Services {
   return {
     config: deps.config,
     dataSource: deps.dataSource,
-    tokens: new TokenService(deps.config.jwtSecret),
+    tokens: new TokenService(deps.config.jwtSecret, deps.config.jwtMaxTtlSeconds),
     eventBus: deps.eventBus,
     events,
     openApis,

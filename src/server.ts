@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { GraphQLConfig } from './config';
 import type { Services } from './container';
 import { createFormatError } from './graphql/format-error';
@@ -44,6 +44,21 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Longest delay setTimeout takes; tokens may live longer (JWT_MAX_TTL up to 30 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Closes a graphql-ws connection with 4403 Forbidden when its token expires: it lives no longer than its token. */
+function closeAtExpiry(socket: WebSocket, expiresAt: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const left = expiresAt - Date.now();
+    if (left <= 0) return socket.close(4403, 'Forbidden: the token has expired');
+    timer = setTimeout(check, Math.min(left, MAX_TIMER_MS));
+  };
+  check();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /** A browser opening /graphql: Apollo's landing page (a static page; it runs nothing by itself). */
 function wantsLandingPage(req: IncomingMessage, url: URL): boolean {
   return req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
@@ -71,11 +86,12 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
   const wsCleanup = useServer<{ authorization?: string }, { user?: AuthUser }>(
     {
       schema,
-      // A connection without a valid token is closed with 4403 Forbidden.
+      // A connection without a valid token is closed with 4403 Forbidden, and so is one whose token expires.
       onConnect: (ctx) => {
         const { user, error } = authenticate(ctx.connectionParams?.authorization ?? null);
         if (error || !user) return false;
         ctx.extra.user = user;
+        if (user.expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, user.expiresAt);
         return true;
       },
       onSubscribe: (_ctx, _id, payload) => prepareOperation(schema, payload, graphqlConfig, graphqlConfig),
