@@ -3,7 +3,7 @@ import type { ExternalSystemEntity } from '../../entities/external-system.entity
 import type { OutboundCredentials } from '../external-system/external-system.service';
 import type { DeliveryFailure } from './delivery-outcome';
 import { classifyHttpResponse, classifyTransportError } from './delivery-outcome';
-import type { HttpClient } from './http-client';
+import { ForbiddenAddressError, type HttpClient } from './http-client';
 
 interface CachedToken {
   token: string;
@@ -76,6 +76,10 @@ export class OutboundAuth {
         timeoutMs: system.timeoutMs,
       });
     } catch (err) {
+      const forbidden = [err, (err as { cause?: unknown })?.cause].find((e) => e instanceof ForbiddenAddressError);
+      if (forbidden) {
+        throw new TokenError({ kind: 'PERMANENT', category: 'CONFIGURATION', message: `OAuth2 token endpoint: ${(forbidden as Error).message}` });
+      }
       const f = classifyTransportError(err);
       throw new TokenError({ ...f, message: `OAuth2 token endpoint: ${f.message}` });
     }
