@@ -8,15 +8,13 @@ import type { Services } from './container';
 import { createFormatError } from './graphql/format-error';
 import type { AuthUser } from './services/auth/roles';
 import { DomainError } from './services/common/domain.errors';
-import { RequestContext } from './services/common/request-context';
+import { RequestContext } from './services/context/request-context';
 
 /** GraphQL requests larger than this are refused (a 10,000-record tree fits comfortably). */
 const MAX_GRAPHQL_BODY = 16 * 1024 * 1024;
 
 export interface HttpApp {
   server: Server;
-  /** Extra routes (e.g. inbound callbacks) mounted by later features: return true when handled. */
-  routes: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
   /** Graceful stop; connections still busy after graceMs are cut. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -43,11 +41,10 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
 
 /**
  * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, /healthz (the process
- * is up), /readyz (the database answers) and whatever routes later features add.
+ * is up) and /readyz (the database answers).
  */
 export async function createHttpApp(services: Services, schema: GraphQLSchema, logger: Logger): Promise<HttpApp> {
   const server = createServer();
-  const routes: HttpApp['routes'] = [];
   const formatError = createFormatError(logger);
   const authenticate = (header: string | undefined | null): { user: AuthUser | null; error: DomainError | null } => {
     try {
@@ -101,7 +98,6 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return ready(res);
     if (url.pathname === '/graphql') return graphql(req, res, url);
-    for (const route of routes) if (await route(req, res, url)) return;
     sendJson(res, 404, { code: 'NOT_FOUND', reason: 'Not found', message: `No route for ${req.method} ${url.pathname}` });
   }
 
@@ -154,7 +150,6 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
 
   return {
     server,
-    routes,
     stop: async (graceMs = 10_000) => {
       // Stop accepting, let in-flight requests finish (idle keep-alive connections are closed now,
       // busy ones after their response), close subscriptions with 1001, then stop Apollo.

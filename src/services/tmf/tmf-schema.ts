@@ -69,3 +69,14 @@ export function checkTmf(spec: TmfSpec, definition: string, value: unknown): Sch
 export function formatViolations(violations: SchemaViolation[]): string {
   return violations.map((v) => `${v.path || '/'}: ${v.message}`).join('; ');
 }
+
+/**
+ * Throws when the payload does not validate against the official schema. A payload we built that fails
+ * is a bug in the builder, and must be caught before anything is queued, never at the external system.
+ */
+export function assertValidPayload(spec: TmfSpec, definition: string, payload: unknown): void {
+  const check = checkTmf(spec, definition, payload);
+  if (!check.valid) {
+    throw new Error(`Invalid ${spec} ${definition} payload: ${formatViolations(check.violations)}`);
+  }
+}
