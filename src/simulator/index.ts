@@ -9,4 +9,4 @@ export type { DeliveryRecord } from './callback-delivery';
 export type { TmfEventEnvelope, OutboundResponse } from './event-notifier';
 export type { CancelServiceOrder, ServiceOrder, ServiceOrderItem, ServiceTest } from './tmf-resources';
 export { FAULT_HEADER } from './fault-injection';
-export { SCENARIO_HEADER, OUTCOME_CHARACTERISTIC } from './scenario';
+export { SCENARIO_HEADER, OUTCOME_CHARACTERISTIC, SCENARIO_CHARACTERISTIC } from './scenario';

@@ -9,7 +9,9 @@ import { HubRegistry, type EventSubscription } from './hub-registry';
 import { RequestCounter, type RequestCount, type RequestCountReport } from './request-counter';
 import type { RequestMatch } from './request-matcher';
 import { ScenarioRules, type Scenario, type ScenarioRule } from './scenario';
+import { addServiceOrderingRoutes } from './service-ordering.routes';
 import { ServiceOrderStore } from './service-order.store';
+import { addServiceTestRoutes } from './service-test.routes';
 import { ServiceTestStore } from './service-test.store';
 import {
   SERVICE_ORDERING_BASE,
@@ -22,7 +24,6 @@ import {
 import { Router } from './simulator.router';
 import { createSimulatorServer } from './simulator.server';
 import { StepTimers } from './step-timers';
-import { addServiceOrderingRoutes, addServiceTestRoutes } from './tmf-routes';
 import type { CancelServiceOrder, ServiceOrder, ServiceTest } from './tmf-resources';
 
 /** A running simulator, as tests and main.ts use it. Every getter returns copies. */

@@ -17,6 +17,9 @@ export interface ServiceOrder extends Json {
   externalId?: string;
   orderDate: string;
   serviceOrderItem: ServiceOrderItem[];
+  errorMessage?: Json[];
+  milestone?: Json[];
+  jeopardyAlert?: Json[];
 }
 
 export interface CancelServiceOrder extends Json {

@@ -121,7 +121,7 @@ describe('notifications', () => {
     const tail = listener.eventsFor(order.id).slice(4);
     expect(tail.map((r) => [r.body.eventType, (Object.values(r.body.event)[0] as any).state])).toEqual([
       ['ServiceOrderAttributeValueChangeEvent', 'held'],
-      ['CancelServiceOrderCreateEvent', 'acknowledged'],
+      ['CancelServiceOrderCreateEvent', 'accepted'],
       ['ServiceOrderStateChangeEvent', 'assessingCancellation'],
       ['CancelServiceOrderStateChangeEvent', 'inProgress'],
       ['ServiceOrderStateChangeEvent', 'pendingCancellation'],
