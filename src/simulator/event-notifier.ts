@@ -5,7 +5,7 @@ import type { HubRegistry, TmfApi } from './hub-registry';
 import type { NotifyMode } from './simulator.config';
 import { walkItems, type Json, type ServiceOrder } from './tmf-resources';
 
-export type ResourceKind = 'serviceOrder' | 'cancelServiceOrder' | 'serviceTest';
+export type ResourceKind = 'serviceOrder' | 'cancelServiceOrder' | 'serviceTest' | 'serviceTestSpecification';
 /** The TMF641 v4.1 / TMF653 v4.2 event names are `<kind><action>Event`; not every kind has every action. */
 export type EventAction = 'Create' | 'StateChange' | 'AttributeValueChange' | 'Delete' | 'InformationRequired' | 'Milestone' | 'Jeopardy';
 
@@ -40,6 +40,12 @@ export interface OutboundResponse {
   serviceOrderItem: Array<{ id: string; state: 'pending' | 'fulfilled' | 'error' }>;
 }
 
+/** The compact status call for a test: `PATCH {callback}/serviceTest/{id}` with this TMF653 ServiceTest body. */
+export interface ServiceTestStatus {
+  state: string;
+  testMeasure?: Json[];
+}
+
 export interface NotifySettings {
   callbackUrl?: string;
   callbackToken?: string;
@@ -50,13 +56,14 @@ const BAD_TOKEN = 'Bearer invalid-token';
 
 /**
  * Turns resource events into callbacks: TMF events to every hub subscriber of the API, and to the
- * configured callback URL in `events` mode, or the compact outbound response in `outboundresponse` mode.
- * Applies the event faults (duplicate, out of order, unknown order, bad token) on the way.
+ * configured callback URL in `events` mode, or the compact status calls in `outboundresponse` mode
+ * (orders: POST outboundresponse; tests: PATCH serviceTest/{id}). Applies the event faults (duplicate,
+ * out of order, unknown order, bad token) on the way.
  */
 export class EventNotifier {
   /** Out-of-order streams: the event waiting to be sent after its successor. */
   private readonly held = new Map<string, ResourceEvent>();
-  /** Last compact status sent per order, so that only changes are sent. */
+  /** Last compact status sent per order or test, so that only changes are sent. */
   private readonly lastCompact = new Map<string, string>();
 
   constructor(
@@ -104,28 +111,32 @@ export class EventNotifier {
     const { callbackUrl, callbackToken, notify } = this.settings();
     const authorization = event.faults.badToken ? BAD_TOKEN : callbackToken ? `Bearer ${callbackToken}` : undefined;
     const copies = event.faults.duplicateEvent ? 2 : 1;
-    const send = (base: string, path: string, body: unknown, label: string) => {
+    const send = (base: string, path: string, body: unknown, label: string, method: 'POST' | 'PATCH' = 'POST') => {
       for (let i = 0; i < copies; i++) {
-        const delivery = { url: `${base}${path}`, body, authorization, label, eventId: envelope.eventId };
+        const delivery = { method, url: `${base}${path}`, body, authorization, label, eventId: envelope.eventId };
         this.delivery.enqueue(`${base}|${event.streamKey}`, delivery);
       }
     };
     for (const callback of this.hubs.callbacksFor(apiOf(event.kind), eventType)) send(trimSlash(callback), `/listener/${eventName}`, envelope, eventType);
     if (callbackUrl && notify === 'events') send(trimSlash(callbackUrl), `/listener/${eventName}`, envelope, eventType);
     const call = callbackUrl && notify === 'outboundresponse' ? this.statusCall(event) : undefined;
-    if (callbackUrl && call) send(trimSlash(callbackUrl), call.path, call.body, call.label);
+    if (callbackUrl && call) send(trimSlash(callbackUrl), call.path, call.body, call.label, call.method);
     if (event.action === 'Create' && event.faults.unknownOrderEvent) this.dispatch(unknownResourceEvent(event));
   }
 
   /** The compact status call for an event, when its resource has one and its states changed since the last call. */
-  private statusCall(event: ResourceEvent): { path: string; body: unknown; label: string } | undefined {
+  private statusCall(event: ResourceEvent): { path: string; body: unknown; label: string; method: 'POST' | 'PATCH' } | undefined {
     if (event.action === 'Delete') return undefined; // a resource that is gone has no state to report
     const { resource } = event;
     const id = resource.id as string;
     // The receiving system correlates orders on externalId only.
     if (event.kind === 'serviceOrder' && resource.externalId !== undefined) {
       const body = this.changedCompact(id, outboundResponseOf(resource as ServiceOrder));
-      return body && { path: '/serviceOrder/outboundresponse', body, label: 'outboundresponse' };
+      return body && { path: '/serviceOrder/outboundresponse', body, label: 'outboundresponse', method: 'POST' };
+    }
+    if (event.kind === 'serviceTest') {
+      const body = this.changedCompact(id, serviceTestStatusOf(resource));
+      return body && { path: `/serviceTest/${encodeURIComponent(id)}`, body, label: 'serviceTestStatus', method: 'PATCH' };
     }
     return undefined;
   }
@@ -147,17 +158,28 @@ function envelopeOf(event: ResourceEvent, eventType: string): TmfEventEnvelope {
 }
 
 function apiOf(kind: ResourceKind): TmfApi {
-  return kind === 'serviceTest' ? 'TMF653' : 'TMF641';
+  return kind === 'serviceTest' || kind === 'serviceTestSpecification' ? 'TMF653' : 'TMF641';
 }
 
 function hasStatusCall(kind: ResourceKind): boolean {
-  return kind === 'serviceOrder';
+  return kind === 'serviceOrder' || kind === 'serviceTest';
 }
 
 /** Item states (every depth, parents first) in the compact vocabulary. */
 export function outboundResponseOf(order: ServiceOrder): OutboundResponse {
   const items = [...walkItems(order.serviceOrderItem)].map((item) => ({ id: item.id, state: compactState(item.state) }));
   return { externalId: order.externalId ?? '', serviceOrderItem: items };
+}
+
+/**
+ * The state and results of a test, as its compact status call carries them: only measures that have a
+ * value, because the receiver takes every testMeasure[] entry as a result.
+ */
+export function serviceTestStatusOf(test: Json): ServiceTestStatus {
+  const status: ServiceTestStatus = { state: String(test.state) };
+  const measured = Array.isArray(test.testMeasure) ? (test.testMeasure as Json[]).filter((m) => m.value !== undefined) : [];
+  if (measured.length > 0) status.testMeasure = measured;
+  return status;
 }
 
 export function compactState(state: string): 'pending' | 'fulfilled' | 'error' {

@@ -37,6 +37,13 @@ export interface ServiceTest extends Json {
   testMeasure?: Json[];
 }
 
+export interface ServiceTestSpecification extends Json {
+  id: string;
+  href: string;
+  name: string;
+  testMeasureDefinition?: Json[];
+}
+
 export const TERMINAL_ORDER_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'partial', 'cancelled', 'rejected']);
 export const TERMINAL_TEST_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'rejected']);
 
