@@ -9,7 +9,10 @@ import { HubRegistry, type EventSubscription } from './hub-registry';
 import { RequestCounter, type RequestCount, type RequestCountReport } from './request-counter';
 import type { RequestMatch } from './request-matcher';
 import { ScenarioRules, type Scenario, type ScenarioRule } from './scenario';
+import { addServiceOrderingRoutes } from './service-ordering.routes';
 import { ServiceOrderStore } from './service-order.store';
+import { ServiceTestSpecificationStore } from './service-test-specification.store';
+import { addServiceTestRoutes } from './service-test.routes';
 import { ServiceTestStore } from './service-test.store';
 import {
   SERVICE_ORDERING_BASE,
@@ -22,8 +25,7 @@ import {
 import { Router } from './simulator.router';
 import { createSimulatorServer } from './simulator.server';
 import { StepTimers } from './step-timers';
-import { addServiceOrderingRoutes, addServiceTestRoutes } from './tmf-routes';
-import type { CancelServiceOrder, ServiceOrder, ServiceTest } from './tmf-resources';
+import type { CancelServiceOrder, ServiceOrder, ServiceTest, ServiceTestSpecification } from './tmf-resources';
 
 /** A running simulator, as tests and main.ts use it. Every getter returns copies. */
 export interface Simulator {
@@ -42,6 +44,9 @@ export interface Simulator {
   cancelServiceOrders(): CancelServiceOrder[];
   serviceTest(id: string): ServiceTest | undefined;
   serviceTests(filter?: { name?: string }): ServiceTest[];
+  /** The published test specifications: three seeded ones (line, throughput, latency) plus what clients created. */
+  serviceTestSpecifications(): ServiceTestSpecification[];
+  serviceTestSpecification(id: string): ServiceTestSpecification | undefined;
   hubs(): EventSubscription[];
   /** Requests received matching every given field, e.g. `{ externalId: 'SO-1', method: 'POST' }`. */
   countFor(filter: RequestMatch): RequestCount;
@@ -57,7 +62,10 @@ export interface Simulator {
   deliveries(): DeliveryRecord[];
   /** Resolves when no callback delivery is queued or being retried. */
   whenDeliveriesIdle(): Promise<void>;
-  /** Forgets orders, tests, hubs, counts and deliveries, stops all progress, and restores the start-time faults and scenarios. */
+  /**
+   * Forgets orders, tests, hubs, counts and deliveries, stops all progress, and restores the seeded test
+   * specifications and the start-time faults and scenarios.
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -80,6 +88,7 @@ class RunningSimulator implements Simulator {
   private readonly notifier: EventNotifier;
   private readonly orders: ServiceOrderStore;
   private readonly tests: ServiceTestStore;
+  private readonly specifications: ServiceTestSpecificationStore;
   private readonly faultRules = new FaultRules();
   private readonly scenarioRules = new ScenarioRules();
   private readonly counter = new RequestCounter();
@@ -96,10 +105,11 @@ class RunningSimulator implements Simulator {
     this.notifier = new EventNotifier(this.hubRegistry, this.delivery, () => this.runtime);
     this.orders = new ServiceOrderStore(this.timers, this.notifier, () => this.runtime.stepMs);
     this.tests = new ServiceTestStore(this.timers, this.notifier, () => this.runtime.stepMs);
+    this.specifications = new ServiceTestSpecificationStore(this.notifier);
     this.installStartRules();
     const tmf = new Router();
     addServiceOrderingRoutes(tmf, this.orders, this.hubRegistry);
-    addServiceTestRoutes(tmf, this.tests, this.hubRegistry);
+    addServiceTestRoutes(tmf, this.tests, this.specifications, this.hubRegistry);
     const admin = new Router();
     addAdminRoutes(admin, this);
     this.server = createSimulatorServer({
@@ -126,6 +136,8 @@ class RunningSimulator implements Simulator {
     this.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.serviceOrderingUrl = `${this.url}${SERVICE_ORDERING_BASE}`;
     this.serviceTestUrl = `${this.url}${SERVICE_TEST_BASE}`;
+    // Seeded once the address is known: their hrefs point at it.
+    this.specifications.reset(this.serviceTestUrl);
   }
 
   get options(): Readonly<SimulatorOptions> {
@@ -162,6 +174,14 @@ class RunningSimulator implements Simulator {
 
   serviceTests(filter: { name?: string } = {}) {
     return this.tests.list().filter((t) => filter.name === undefined || t.name === filter.name).map((t) => structuredClone(t));
+  }
+
+  serviceTestSpecifications() {
+    return this.specifications.list().map((s) => structuredClone(s));
+  }
+
+  serviceTestSpecification(id: string) {
+    return clone(this.specifications.get(id));
   }
 
   hubs() {
@@ -212,6 +232,7 @@ class RunningSimulator implements Simulator {
     this.timers.clear();
     this.orders.reset();
     this.tests.reset();
+    this.specifications.reset(this.serviceTestUrl);
     this.hubRegistry.clear();
     this.counter.reset();
     this.notifier.reset();
@@ -245,5 +266,6 @@ function clone<T>(value: T | undefined): T | undefined {
 /** Compiles the request validators before the first request, so that it is not the slow one. */
 function warmUpValidators(): void {
   for (const d of ['ServiceOrder_Create', 'ServiceOrder_Update', 'CancelServiceOrder_Create', 'EventSubscriptionInput']) checkTmf('TMF641', d, {});
-  for (const d of ['ServiceTest_Create', 'ServiceTest_Update', 'EventSubscriptionInput']) checkTmf('TMF653', d, {});
+  const tmf653 = ['ServiceTest_Create', 'ServiceTest_Update', 'ServiceTestSpecification_Create', 'ServiceTestSpecification_Update', 'EventSubscriptionInput'];
+  for (const d of tmf653) checkTmf('TMF653', d, {});
 }
