@@ -1,6 +1,6 @@
 /** The simulator's in-process API, for tests and tools. */
 export { startSimulator, type Simulator } from './simulator';
-export type { NotifyMode, RuntimeOptions, SimulatorOptions } from './simulator.config';
+export type { NotifyMode, AdjustableOptions, SimulatorOptions } from './simulator.config';
 export type { Fault, FaultRule, FaultRuleInput, EventFaults } from './fault-injection';
 export type { Scenario, ScenarioRule, ScenarioRuleInput } from './scenario';
 export type { RequestCount, RequestCountReport } from './request-counter';

@@ -5,7 +5,7 @@ import type { RequestFacts } from './request-matcher';
 import { SCENARIO_HEADER, mergeScenarios, parseScenario, type ScenarioRules } from './scenario';
 import { ADMIN_BASE } from './simulator.config';
 import { TmfHttpError, tmfError } from './simulator.errors';
-import { errorReply, parseJsonBody, readBody, sendReply, splitUrl, type Reply, type RequestContext, type Router } from './simulator.router';
+import { errorReply, parseJsonBody, readRequestBody, sendReply, splitUrl, type Reply, type RouteContext, type Router } from './simulator.router';
 import type { StepTimers } from './step-timers';
 
 export interface ServerParts {
@@ -28,7 +28,7 @@ export function createSimulatorServer(parts: ServerParts): http.Server {
 async function handle(parts: ServerParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET';
   const { path, query } = splitUrl(req.url ?? '/');
-  const raw = await readBody(req);
+  const raw = await readRequestBody(req);
   if (path === ADMIN_BASE || path.startsWith(`${ADMIN_BASE}/`)) return sendReply(res, dispatch(parts.admin, method, path, query, raw, req));
 
   const match = parts.tmf.match(method, path);
@@ -54,7 +54,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
     if (!found) throw new TmfHttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
     const scenarioHeader = header(req, SCENARIO_HEADER);
     const scenario = mergeScenarios(parts.scenarios.find(subject), scenarioHeader ? parseHeaderScenario(scenarioHeader) : undefined);
-    const ctx: RequestContext = {
+    const ctx: RouteContext = {
       method,
       path,
       params: found.params,

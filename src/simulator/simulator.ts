@@ -2,13 +2,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkTmf } from '../services/tmf/tmf-schema';
 import { addAdminRoutes } from './admin.routes';
-import { CallbackDelivery, type DeliveryRecord } from './callback-delivery';
+import { CallbackDelivery } from './callback-delivery';
 import { EventNotifier } from './event-notifier';
-import { FaultRules, type FaultRule, type FaultRuleInput } from './fault-injection';
-import { HubRegistry, type EventSubscription } from './hub-registry';
-import { RequestCounter, type RequestCount, type RequestCountReport } from './request-counter';
+import { FaultRules, type FaultRuleInput } from './fault-injection';
+import { HubRegistry } from './hub-registry';
+import { RequestCounter } from './request-counter';
 import type { RequestMatch } from './request-matcher';
-import { ScenarioRules, type Scenario, type ScenarioRule } from './scenario';
+import { ScenarioRules, type Scenario } from './scenario';
 import { addServiceOrderingRoutes } from './service-ordering.routes';
 import { ServiceOrderStore } from './service-order.store';
 import { ServiceTestSpecificationStore } from './service-test-specification.store';
@@ -19,56 +19,14 @@ import {
   SERVICE_TEST_BASE,
   checkOptions,
   resolveOptions,
-  type RuntimeOptions,
+  type AdjustableOptions,
   type SimulatorOptions,
 } from './simulator.config';
 import { Router } from './simulator.router';
 import { createSimulatorServer } from './simulator.server';
 import { StepTimers } from './step-timers';
-import type { CancelServiceOrder, ServiceOrder, ServiceTest, ServiceTestSpecification } from './tmf-resources';
-
-/** A running simulator, as tests and main.ts use it. Every getter returns copies. */
-export interface Simulator {
-  /** e.g. http://127.0.0.1:41234 */
-  readonly url: string;
-  /** `${url}/tmf-api/serviceOrdering/v4` */
-  readonly serviceOrderingUrl: string;
-  /** `${url}/tmf-api/serviceTestManagement/v4` */
-  readonly serviceTestUrl: string;
-  readonly options: Readonly<SimulatorOptions>;
-  /** Changes callbackUrl, callbackToken, notify or stepMs; a key given as undefined removes the setting. */
-  setOptions(changes: Partial<RuntimeOptions>): void;
-  serviceOrder(id: string): ServiceOrder | undefined;
-  serviceOrders(filter?: { externalId?: string }): ServiceOrder[];
-  cancelServiceOrder(id: string): CancelServiceOrder | undefined;
-  cancelServiceOrders(): CancelServiceOrder[];
-  serviceTest(id: string): ServiceTest | undefined;
-  serviceTests(filter?: { name?: string }): ServiceTest[];
-  /** The published test specifications: three seeded ones (line, throughput, latency) plus what clients created. */
-  serviceTestSpecifications(): ServiceTestSpecification[];
-  serviceTestSpecification(id: string): ServiceTestSpecification | undefined;
-  hubs(): EventSubscription[];
-  /** Requests received matching every given field, e.g. `{ externalId: 'SO-1', method: 'POST' }`. */
-  countFor(filter: RequestMatch): RequestCount;
-  requestCounts(): RequestCountReport;
-  injectFault(rule: FaultRuleInput): FaultRule;
-  faults(): FaultRule[];
-  clearFaults(): void;
-  /** From now on, orders with this externalId (or tests with this name) follow `scenario`. */
-  setScenario(match: { externalId?: string; name?: string }, scenario: Scenario | string): ScenarioRule;
-  scenarios(): ScenarioRule[];
-  clearScenarios(): void;
-  /** Finished callback deliveries (the latest 2000), oldest first. */
-  deliveries(): DeliveryRecord[];
-  /** Resolves when no callback delivery is queued or being retried. */
-  whenDeliveriesIdle(): Promise<void>;
-  /**
-   * Forgets orders, tests, hubs, counts and deliveries, stops all progress, and restores the seeded test
-   * specifications and the start-time faults and scenarios.
-   */
-  reset(): void;
-  close(): Promise<void>;
-}
+import type { Simulator } from './simulator.api';
+export type { Simulator } from './simulator.api';
 
 /** Starts a simulator; by default on 127.0.0.1 with a random port. */
 export async function startSimulator(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
@@ -144,9 +102,9 @@ class RunningSimulator implements Simulator {
     return { ...this.runtime };
   }
 
-  setOptions(changes: Partial<RuntimeOptions>): void {
-    const allowed: Array<keyof RuntimeOptions> = ['stepMs', 'callbackUrl', 'callbackToken', 'notify'];
-    const unknown = Object.keys(changes).filter((k) => !allowed.includes(k as keyof RuntimeOptions));
+  setOptions(changes: Partial<AdjustableOptions>): void {
+    const allowed: Array<keyof AdjustableOptions> = ['stepMs', 'callbackUrl', 'callbackToken', 'notify'];
+    const unknown = Object.keys(changes).filter((k) => !allowed.includes(k as keyof AdjustableOptions));
     const problems = [...unknown.map((k) => `${k} cannot be changed at run time`), ...checkOptions(changes)];
     if (problems.length > 0) throw new Error(`Invalid simulator options: ${problems.join('; ')}`);
     Object.assign(this.runtime, changes);

@@ -5,7 +5,7 @@ import { checkScenario } from './scenario';
 import type { CreateContext } from './service-order.store';
 import { isHttpUrl } from './simulator.config';
 import { badRequest, notFound } from './simulator.errors';
-import type { Reply, RequestContext, Router } from './simulator.router';
+import type { Reply, RouteContext, Router } from './simulator.router';
 import { isObject, type Json } from './tmf-resources';
 
 // What the TMF641 and TMF653 routes share: body validation, TMF replies, collections, hub, scenarios.
@@ -27,7 +27,7 @@ export function created(resource: Json): Reply {
   return { status: 201, body: resource, headers: { location: String(resource.href) }, created: true };
 }
 
-export function collection(resources: readonly Json[], ctx: RequestContext): Reply {
+export function collection(resources: readonly Json[], ctx: RouteContext): Reply {
   const page = queryCollection(resources, ctx.query);
   return { status: 200, body: page.items, headers: { 'x-total-count': String(page.total), 'x-result-count': String(page.items.length) } };
 }
@@ -61,7 +61,7 @@ export function addHubRoutes(router: Router, api: TmfApi, base: string, hubs: Hu
   });
 }
 
-export function createContext(ctx: RequestContext, kind: 'order' | 'test'): CreateContext {
+export function createContext(ctx: RouteContext, kind: 'order' | 'test'): CreateContext {
   const problems = checkScenario(ctx.scenario, kind);
   if (problems.length > 0) throw badRequest(`Simulator scenario: ${problems.join('; ')}`);
   return { baseUrl: ctx.baseUrl, scenario: ctx.scenario, faults: ctx.eventFaults };
