@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config';
 import { buildDispatcher, buildServices, type Services } from '../src/container';
 import { createDataSource, openDatabase } from '../src/database/data-source';
 import { EmbeddedMaintenance } from '../src/database/embedded-maintenance';
-import { DecisionSubject, OrderItemAction, OutboundAuthType, TmfApi } from '../src/entities/enums';
+import { DecisionSubject, OrderItemAction, OutboundAuthType, OutboundRequestState, TmfApi } from '../src/entities/enums';
 import { Role } from '../src/services/auth/roles';
 import { RequestContext } from '../src/services/context/request-context';
 import type { HttpClient } from '../src/services/southbound/http-client';
@@ -86,7 +86,7 @@ async function queue(services: Services, n: number): Promise<{ ids: string[]; pa
 /** Counts these requests' DELIVERED events as they are committed (polling the table would compete with the dispatcher). */
 async function untilDelivered(eventBus: EventBus, ids: string[]): Promise<void> {
   const waiting = new Set(ids);
-  const events = eventBus.subscribe(routingKey(TOPICS.OUTBOUND_REQUEST_CHANGED), (e) => (e as OutboundRequestChangedEvent).state === 'DELIVERED');
+  const events = eventBus.subscribe(routingKey(TOPICS.OUTBOUND_REQUEST_CHANGED), (e) => (e as OutboundRequestChangedEvent).state === OutboundRequestState.DELIVERED);
   for await (const e of events) {
     waiting.delete((e as OutboundRequestChangedEvent).id);
     if (waiting.size === 0) break;
@@ -149,7 +149,7 @@ export async function dispatchBench(n: number, concurrency: number, roundCount =
     await done;
     const dispatcherPerSecond = size / (Number(process.hrtime.bigint() - started) / 1e9);
     await dispatcher.stop();
-    const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM outbound_request WHERE id = ANY($1::uuid[]) AND state = 'DELIVERED'`, [ids]);
+    const [{ count }] = await dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM outbound_request WHERE id = ANY($1::uuid[]) AND state = 'DELIVERED'`, [ids]);
     if (count !== size) throw new Error(`expected ${size} DELIVERED, found ${count}`);
     return { dispatcherPerSecond, bareLoopPerSecond: await bareLoop(dataSource, services.http, `${peerUrl}/serviceOrder`, payloads, concurrency) };
   };

@@ -69,7 +69,7 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
       context: (ctx) => new RequestContext(services.dataSource, ctx.extra.user ?? null, null, services.eventBus),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never };
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
       },
     },
     wss,
@@ -133,9 +133,9 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => {
+      context: () => {
         const { user, error } = authenticate(req.headers.authorization);
-        return new RequestContext(services.dataSource, user, error, services.eventBus);
+        return Promise.resolve(new RequestContext(services.dataSource, user, error, services.eventBus));
       },
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);

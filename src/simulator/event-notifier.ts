@@ -192,7 +192,7 @@ export function compactState(state: string): 'pending' | 'fulfilled' | 'error' {
 function unknownResourceEvent(source: ResourceEvent): ResourceEvent {
   const id = randomUUID();
   const kind = apiOf(source.kind) === 'TMF653' ? 'serviceTest' : 'serviceOrder';
-  const href = String(source.resource.href ?? '').replace(/\/(serviceOrder|cancelServiceOrder|serviceTest)\/[^/]+$/, `/${kind}/${id}`);
+  const href = (typeof source.resource.href === 'string' ? source.resource.href : '').replace(/\/(serviceOrder|cancelServiceOrder|serviceTest)\/[^/]+$/, `/${kind}/${id}`);
   const resource: Json =
     kind === 'serviceTest'
       ? { id, href, name: `unknown-${id}`, state: 'inProgress', relatedService: { id: 'unknown' }, testSpecification: { id: 'unknown' } }

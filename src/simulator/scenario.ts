@@ -147,7 +147,7 @@ export function characteristicScenario(lists: unknown[]): Scenario {
       try {
         return parseScenario(text);
       } catch (e) {
-        throw new Error(`characteristic ${SCENARIO_CHARACTERISTIC}: ${(e as Error).message}`);
+        throw new Error(`characteristic ${SCENARIO_CHARACTERISTIC}: ${(e as Error).message}`, { cause: e });
       }
     }),
   );
@@ -155,7 +155,7 @@ export function characteristicScenario(lists: unknown[]): Scenario {
 
 function characteristicValue(list: unknown, name: string): string | undefined {
   if (!Array.isArray(list)) return undefined;
-  const found = list.find((c) => c && typeof c === 'object' && (c as { name?: unknown }).name === name);
+  const found = (list as unknown[]).find((c) => c && typeof c === 'object' && (c as { name?: unknown }).name === name);
   const value = found ? (found as { value?: unknown }).value : undefined;
   return typeof value === 'string' ? value : undefined;
 }

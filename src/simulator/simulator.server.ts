@@ -39,7 +39,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
 
   const faultHeader = header(req, FAULT_HEADER);
   const { value: fault, error: faultError } = attempt(() => (faultHeader !== undefined ? parseFault(faultHeader) : parts.faults.take(facts)));
-  const requestError = faultError ? new TmfHttpError(400, 'INVALID_FAULT', `${FAULT_HEADER}: ${(faultError as Error).message}`) : bodyError;
+  const requestError = faultError ? new TmfHttpError(400, 'INVALID_FAULT', `${FAULT_HEADER}: ${faultError.message}`) : bodyError;
   // Counted on arrival, so that a request still delayed (or never answered) already shows.
   const count = parts.counter.record(facts, fault !== undefined);
 
@@ -74,11 +74,11 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   sendReply(res, reply);
 }
 
-function attempt<T>(run: () => T): { value?: T; error?: unknown } {
+function attempt<T>(run: () => T): { value?: T; error?: Error } {
   try {
     return { value: run() };
   } catch (error) {
-    return { error };
+    return { error: error instanceof Error ? error : new Error(String(error)) };
   }
 }
 

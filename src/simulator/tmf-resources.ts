@@ -71,7 +71,7 @@ export function findItem(items: ServiceOrderItem[], id: string): ServiceOrderIte
 export function mergePatch(target: Json, patch: Json): void {
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete target[key];
-    else if (isObject(value) && isObject(target[key])) mergePatch(target[key] as Json, value);
+    else if (isObject(value) && isObject(target[key])) mergePatch(target[key], value);
     else target[key] = structuredClone(value);
   }
 }

@@ -18,7 +18,7 @@ describe('External systems', () => {
   afterAll(() => app.close());
 
   async function storedRow(id: string): Promise<Record<string, unknown>> {
-    const [row] = (await app.db.dataSource.query('SELECT * FROM external_system WHERE id = $1', [id])) as Record<string, unknown>[];
+    const [row] = await app.db.dataSource.query<Record<string, unknown>[]>('SELECT * FROM external_system WHERE id = $1', [id]);
     return row;
   }
 

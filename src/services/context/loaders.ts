@@ -42,7 +42,7 @@ export class Loaders {
     let l = this.loaders.get(name) as DataLoader<string, V> | undefined;
     if (!l) {
       l = new DataLoader<string, V>((keys) => batch(keys, this.manager()));
-      this.loaders.set(name, l as DataLoader<string, unknown>);
+      this.loaders.set(name, l);
     }
     return l;
   }

@@ -32,7 +32,7 @@ export async function changeFulfillmentStates<R extends FulfillmentRecord>(
   await ctx.manager
     .createQueryBuilder()
     .update(kind.entity)
-    .set({ ...also, fulfillmentState: state } as never)
+    .set({ ...also, fulfillmentState: state })
     .whereInIds(records.map((r) => r.id))
     .execute();
   const requestOf = typeof request === 'function' ? request : () => request;

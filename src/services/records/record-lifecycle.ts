@@ -36,7 +36,7 @@ export async function updateVersioned<T extends FulfillmentRecord>(
   const result = await ctx.manager
     .createQueryBuilder()
     .update(kind.entity)
-    .set({ ...changes, version: () => 'version + 1' } as never)
+    .set({ ...changes, version: () => 'version + 1' })
     .where('id = :id AND version = :expected', { id: record.id, expected })
     .execute();
   if (!result.affected) throw new ConflictError(staleMessage);

@@ -83,6 +83,7 @@ export const TEST_RUNS: RecordKind<TestRunEntity, TestRunNode> = {
 
   // TMF653 v4 has no externalId on a ServiceTest; the name we give it is unique per submission.
   lookUpPath(_requestId, payloadJson) {
-    return `${SERVICE_TEST_COLLECTION}?name=${encodeURIComponent(String((JSON.parse(payloadJson) as { name?: unknown }).name ?? ''))}`;
+    const { name } = JSON.parse(payloadJson) as { name?: unknown };
+    return `${SERVICE_TEST_COLLECTION}?name=${encodeURIComponent(typeof name === 'string' ? name : '')}`;
   },
 };

@@ -179,7 +179,7 @@ function errorChain(err: unknown): ErrorLike[] {
     const like = e as ErrorLike;
     out.push(like);
     if (like.cause !== undefined) queue.push(like.cause);
-    if (Array.isArray(like.errors)) queue.push(...like.errors);
+    if (Array.isArray(like.errors)) queue.push(...(like.errors as unknown[]));
   }
   return out;
 }

@@ -57,7 +57,7 @@ export class HttpClient {
     const { statusCode, headers, body } = await this.agent.request({
       origin: url.origin,
       path: url.pathname + url.search,
-      method: req.method as never,
+      method: req.method,
       headers: req.headers,
       body: req.body,
       headersTimeout: req.timeoutMs,

@@ -96,7 +96,7 @@ export class OutboundAuth {
     }
     let body: { access_token?: unknown; expires_in?: unknown };
     try {
-      body = JSON.parse(response.bodyText);
+      body = JSON.parse(response.bodyText) as typeof body;
     } catch {
       body = {};
     }

@@ -10,7 +10,7 @@ import type { RequestContext } from '../context/request-context';
 import { evaluateRules, noMatchMessage } from '../decision/decision';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import type { ExternalSystemService } from '../external-system/external-system.service';
-import type { DecisionRuleRow, PlannedRequest } from '../model/record-model';
+import type { PlannedRequest } from '../model/record-model';
 import { LIVE_STATES, requestsOfRecord, type Outbox } from '../outbox/outbox';
 import { changeFulfillmentStates } from '../records/fulfillment-states';
 import { labelOf, type RecordKind, type RecordNode } from '../records/record-kind';
@@ -114,7 +114,7 @@ export class SubmissionService {
 
   private async decide(ctx: RequestContext, kind: RecordKind, node: RecordNode) {
     const rules = await ctx.manager.find(DecisionRuleEntity, { where: { subject: kind.subject, active: true }, order: { priority: 'ASC' } });
-    const match = evaluateRules(kind.subject, node, rules as DecisionRuleRow[]);
+    const match = evaluateRules(kind.subject, node, rules);
     if (!match) throw new NoMatchingRuleError(noMatchMessage(kind.subject, node));
     return rules.find((r) => r.id === match.id)!;
   }

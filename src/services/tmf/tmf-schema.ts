@@ -33,7 +33,7 @@ const compiled = new Map<string, ValidateFunction>();
 
 function load(spec: TmfSpec): void {
   if (loaded.has(spec)) return;
-  const swagger = JSON.parse(readFileSync(join(projectRoot(), 'tmf', TMF_SPEC_FILES[spec]), 'utf8'));
+  const swagger = JSON.parse(readFileSync(join(projectRoot(), 'tmf', TMF_SPEC_FILES[spec]), 'utf8')) as { definitions: object };
   ajv.addSchema({ $id: spec, definitions: swagger.definitions });
   loaded.add(spec);
 }
@@ -61,7 +61,7 @@ function describe(e: ErrorObject): SchemaViolation {
  */
 export function checkTmf(spec: TmfSpec, definition: string, value: unknown): SchemaCheck {
   const fn = validatorFor(spec, definition);
-  const valid = fn(value) as boolean;
+  const valid = fn(value);
   return { valid, violations: valid ? [] : (fn.errors ?? []).map(describe) };
 }
 

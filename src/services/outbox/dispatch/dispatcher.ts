@@ -282,5 +282,5 @@ function toSending(c: ClaimedRow): Claimed {
     authType: c.auth_type as OutboundAuthType,
     authSecret: c.auth_secret,
   });
-  return { row, system, claimedAt: Date.now(), countedAttempt: c.previous_state !== OutboundRequestState.SENDING };
+  return { row, system, claimedAt: Date.now(), countedAttempt: c.previous_state !== String(OutboundRequestState.SENDING) };
 }
