@@ -4,15 +4,13 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config';
-import { buildServices, type Services } from '../src/container';
+import { buildDispatcher, buildServices, type Services } from '../src/container';
 import { createDataSource, openDatabase } from '../src/database/data-source';
 import { EmbeddedMaintenance } from '../src/database/embedded-maintenance';
-import { DecisionSubject, OrderItemAction, OutboundAuthType, TmfApi } from '../src/entities/enums';
+import { DecisionSubject, OrderItemAction, OutboundAuthType, OutboundRequestState, TmfApi } from '../src/entities/enums';
 import { Role } from '../src/services/auth/roles';
-import { RequestContext } from '../src/services/common/request-context';
-import { Dispatcher } from '../src/services/dispatch/dispatcher';
-import { HttpClient } from '../src/services/dispatch/http-client';
-import { OutboundSender } from '../src/services/dispatch/outbound-sender';
+import { RequestContext } from '../src/services/context/request-context';
+import type { HttpClient } from '../src/services/southbound/http-client';
 import { EventBus } from '../src/services/events/event-bus';
 import { EmbeddedNotificationSource, PostgresNotificationSource } from '../src/services/events/notification-source';
 import { routingKey, TOPICS, type OutboundRequestChangedEvent } from '../src/services/events/fulfillment.events';
@@ -77,7 +75,7 @@ async function queue(services: Services, n: number): Promise<{ ids: string[]; pa
         serviceSpecification: { id: 'bench-spec', name: 'Bench service' },
         characteristics: [{ name: 'bandwidth', value: '100M' }],
       });
-      const [request] = (await services.submissions.submitDomainOrder(ctx, order.id)).outboundRequests;
+      const [request] = (await services.submissions.submit(ctx, DecisionSubject.DOMAIN_ORDER, order.id)).outboundRequests;
       ids.push(request.id);
       payloads.push(request.payload);
     });
@@ -88,7 +86,7 @@ async function queue(services: Services, n: number): Promise<{ ids: string[]; pa
 /** Counts these requests' DELIVERED events as they are committed (polling the table would compete with the dispatcher). */
 async function untilDelivered(eventBus: EventBus, ids: string[]): Promise<void> {
   const waiting = new Set(ids);
-  const events = eventBus.subscribe(routingKey(TOPICS.OUTBOUND_REQUEST_CHANGED), (e) => (e as OutboundRequestChangedEvent).state === 'DELIVERED');
+  const events = eventBus.subscribe(routingKey(TOPICS.OUTBOUND_REQUEST_CHANGED), (e) => (e as OutboundRequestChangedEvent).state === OutboundRequestState.DELIVERED);
   for await (const e of events) {
     waiting.delete((e as OutboundRequestChangedEvent).id);
     if (waiting.size === 0) break;
@@ -135,32 +133,25 @@ export async function dispatchBench(n: number, concurrency: number, roundCount =
   const source = databaseUrl ? new PostgresNotificationSource(databaseUrl, () => undefined) : new EmbeddedNotificationSource();
   const eventBus = new EventBus(config.notifyChannel, source);
   await eventBus.start();
-  const services = buildServices({ config, dataSource, eventBus, encryptionKey: Buffer.alloc(32, 1) });
+  const services = buildServices({ config, dataSource, eventBus, encryptionKey: Buffer.alloc(32, 1), httpConnections: concurrency });
   // As the runtime does: the embedded database is vacuumed by the gateway (PostgreSQL by its autovacuum).
   const maintenance = databaseUrl ? null : new EmbeddedMaintenance(dataSource, eventBus, pino({ level: 'silent' }));
   maintenance?.start();
   const peer = await startPeer();
   const peerUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}/tmf-api/serviceOrdering/v4`;
-  const http = new HttpClient({ allowPrivateNetworks: true }, { connections: concurrency });
 
   const round = async (size: number): Promise<Round> => {
     const { ids, payloads } = await queue(services, size);
-    const dispatcher = new Dispatcher(
-      dataSource,
-      services,
-      new OutboundSender(http, services.externalSystems),
-      pino({ level: 'silent' }),
-      dispatcherOptions(config),
-    );
+    const dispatcher = buildDispatcher(services, dispatcherOptions(config), pino({ level: 'silent' }));
     const done = untilDelivered(eventBus, ids);
     const started = process.hrtime.bigint();
     dispatcher.start();
     await done;
     const dispatcherPerSecond = size / (Number(process.hrtime.bigint() - started) / 1e9);
     await dispatcher.stop();
-    const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM outbound_request WHERE id = ANY($1::uuid[]) AND state = 'DELIVERED'`, [ids]);
+    const [{ count }] = await dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM outbound_request WHERE id = ANY($1::uuid[]) AND state = 'DELIVERED'`, [ids]);
     if (count !== size) throw new Error(`expected ${size} DELIVERED, found ${count}`);
-    return { dispatcherPerSecond, bareLoopPerSecond: await bareLoop(dataSource, http, `${peerUrl}/serviceOrder`, payloads, concurrency) };
+    return { dispatcherPerSecond, bareLoopPerSecond: await bareLoop(dataSource, services.http, `${peerUrl}/serviceOrder`, payloads, concurrency) };
   };
 
   try {
@@ -179,7 +170,7 @@ export async function dispatchBench(n: number, concurrency: number, roundCount =
       ratio: median(rounds.map((r) => r.dispatcherPerSecond / r.bareLoopPerSecond)),
     };
   } finally {
-    await http.close();
+    await services.close();
     peer.close();
     await maintenance?.stop();
     await eventBus.close();

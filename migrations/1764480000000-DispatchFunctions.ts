@@ -19,12 +19,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The events are the envelopes src/services/events/fulfillment.events.ts builds ({ topic, payload });
  * test/services/events/sql-events.test.ts holds the two to the same shape.
  *
- * Why a resource_path column: a REVISE queued while its CREATE was still on its way has no path yet. It
- * used to get one when the CREATE was delivered, by an update of the waiting rows, which missed a REVISE
- * committed after that update's snapshot (it then waited forever). Now the delivered request keeps the path
- * of the external resource, and the claim takes it from the request the REVISE waited for. (Requests
- * delivered before this migration have none; a REVISE queued since got its path from the CREATE's
- * external id when it was queued, so nothing waits on one of them without a path.)
+ * Why a resource_path column: a REVISE queued while its CREATE is still on its way has no path yet. The
+ * delivered request keeps the path of the external resource and the claim takes it from the request the
+ * REVISE waits for, so a REVISE gets its path however its commit interleaves with the CREATE's delivery
+ * (an update of the waiting rows at delivery would miss one committed after that update's snapshot).
  *
  * Indexes: every update of a row rewrites each of its indexes (the state changes, so updates are never
  * HOT); a request is updated twice on its way. Dropped: number's unique index (number is made from the
@@ -144,7 +142,7 @@ const CLAIMED_TYPE = `
   );`;
 
 /** The due rows, locked: systems (eligible ones) and candidates (id, seq, state) as CTEs. */
-export const CLAIM_DUE_ROWS = `systems AS (
+const CLAIM_DUE_ROWS = `systems AS (
       SELECT s.id FROM external_system s WHERE s.enabled AND NOT (s.id = ANY (paused_systems))
     ),
     candidates AS (
@@ -172,7 +170,7 @@ export const CLAIM_DUE_ROWS = `systems AS (
     )`;
 
 /** The lease a claimed row r of system s gets (due.previous_state: its state before the claim). */
-export const CLAIM_LEASE = `
+const CLAIM_LEASE = `
          SET state = 'SENDING',
              path = COALESCE(NULLIF(r.path, ''), (SELECT d.resource_path FROM outbound_request d WHERE d.id = r.depends_on_id), ''),
              lease_owner = owner,
@@ -182,12 +180,12 @@ export const CLAIM_LEASE = `
              updated_at = now()`;
 
 /** What sending needs of a claimed row, as the returned type. */
-export const CLAIMED_ROW = `RETURNING ROW(r.id, r.seq, r.number, r.request_id, r.subject, r.operation, r.external_system_id, r.http_method,
+const CLAIMED_ROW = `RETURNING ROW(r.id, r.seq, r.number, r.request_id, r.subject, r.operation, r.external_system_id, r.http_method,
                     r.path, r.payload::text, r.attempts, r.outcome_unknown, due.previous_state,
                     s.name, s.base_url, s.timeout_ms, s.max_attempts, s.auth_type, s.auth_secret)::claimed_outbound_request AS c`;
 
 /** Publishes SENDING for the claimed rows (done.c) and returns them as one JSON array. */
-export const PUBLISH_CLAIMED = `
+const PUBLISH_CLAIMED = `
     SELECT array_agg(done.c ORDER BY (done.c).seq) INTO claimed FROM done;
     PERFORM notify_events(channel, ARRAY(
       SELECT outbound_request_changed_event(c.id, c.external_system_id, c.request_id, c.operation, 'SENDING', c.attempts, NULL)
@@ -206,10 +204,9 @@ export const PUBLISH_CLAIMED = `
  * each other's rows. Publishes SENDING for each on channel and returns what sending needs, oldest first,
  * as one JSON array (NULL when nothing was due): a client parses one value faster than a row per request.
  *
- * Replaced by 1796044800000-ClaimByPrimaryKey.ts, which builds its claim from the same parts (exported
- * for it) and restores this one when undone.
+ * 1796044800000-ClaimByPrimaryKey.ts replaces this function (and restores it when undone).
  */
-export const CLAIM_FUNCTION = `
+const CLAIM_FUNCTION = `
   CREATE FUNCTION claim_outbound_requests(
     channel text, owner text, lease_margin_ms integer, paused_systems uuid[], max_rows integer
   ) RETURNS json

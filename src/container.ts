@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { OpenApiService } from './services/admin/open-api.service';
@@ -7,31 +8,45 @@ import { DomainOrderService } from './services/domain-order/domain-order.service
 import type { EventBus } from './services/events/event-bus';
 import { FulfillmentEventPublisher } from './services/events/fulfillment-event.publisher';
 import { ExternalSystemService } from './services/external-system/external-system.service';
-import { ExceptionService } from './services/outbound/exception.service';
-import { OutboundRequestService } from './services/outbound/outbound-request.service';
+import { FalloutService } from './services/fallout/fallout.service';
+import { Dispatcher, type DispatcherOptions } from './services/outbox/dispatch/dispatcher';
+import { OutboundSender } from './services/outbox/dispatch/outbound-sender';
+import { OutboundRequestService } from './services/outbox/outbound-request.service';
+import { Outbox } from './services/outbox/outbox';
+import { RequestTransitions } from './services/outbox/request-transitions';
 import { SecretBox } from './services/secrets/secret-box';
+import { HttpClient } from './services/southbound/http-client';
+import { SouthboundClient } from './services/southbound/southbound-client';
 import { RevisionService } from './services/submission/revision.service';
 import { SubmissionService } from './services/submission/submission.service';
 import { TestRunService } from './services/test-run/test-run.service';
 import { TestSpecificationService } from './services/test-specification/test-specification.service';
 
 export interface Services {
-  config: Pick<Config, 'allowPrivateNetworks'>;
   dataSource: DataSource;
   tokens: TokenService;
   eventBus: EventBus;
-  events: FulfillmentEventPublisher;
+  /** Publishes state changes on the event bus, in the transaction that made them. */
+  publisher: FulfillmentEventPublisher;
   openApis: OpenApiService;
   externalSystems: ExternalSystemService;
   decisionRules: DecisionRuleService;
   testSpecifications: TestSpecificationService;
   domainOrders: DomainOrderService;
   testRuns: TestRunService;
+  submissions: SubmissionService;
+  revisions: RevisionService;
   outboundRequests: OutboundRequestService;
-  submissions: SubmissionService & Pick<RevisionService, 'reviseDomainOrderRequest' | 'reviseTestRunRequest'>;
-  exceptions: ExceptionService;
-  /** Wakes the local dispatcher right after a commit that queued work; replaced when one starts. */
+  fallouts: FalloutService;
+  /** Every state change of an outbound request after it was queued (the dispatcher's too). */
+  transitions: RequestTransitions;
+  /** The one outbound HTTP client (address policy checked at connect time) and the authenticated client on it. */
+  http: HttpClient;
+  southbound: SouthboundClient;
+  /** Wakes the local dispatcher right after a commit that queued work; set by buildDispatcher. */
   dispatcherSignal: { wake: () => void };
+  /** Releases what the services hold open (the HTTP connections). */
+  close(): Promise<void>;
 }
 
 export interface ServiceDeps {
@@ -39,41 +54,63 @@ export interface ServiceDeps {
   dataSource: DataSource;
   eventBus: EventBus;
   encryptionKey: Buffer;
+  /** Keep-alive connections per origin of the outbound HTTP client. */
+  httpConnections?: number;
 }
 
-/** The composition root: every service built with plain constructors, nothing registered by token. */
+/** The composition root: every service built once, with plain constructors, nothing registered by token. */
 export function buildServices(deps: ServiceDeps): Services {
   const signal = { wake: () => undefined as void };
   const wake = () => signal.wake();
-  const events = new FulfillmentEventPublisher(deps.eventBus);
+  const publisher = new FulfillmentEventPublisher(deps.eventBus);
   const openApis = new OpenApiService();
   const externalSystems = new ExternalSystemService(new SecretBox(deps.encryptionKey), {
     allowPrivateNetworks: deps.config.allowPrivateNetworks,
   });
   const testSpecifications = new TestSpecificationService();
-  const domainOrders = new DomainOrderService(events);
-  const testRuns = new TestRunService(testSpecifications, events);
-  const submission = new SubmissionService(openApis, externalSystems, domainOrders, testRuns, events, wake);
-  const revision = new RevisionService(openApis, externalSystems, domainOrders, testRuns, events, wake);
-  const submissions = Object.assign(submission, {
-    reviseDomainOrderRequest: revision.reviseDomainOrderRequest.bind(revision),
-    reviseTestRunRequest: revision.reviseTestRunRequest.bind(revision),
-  });
+  const outbox = new Outbox(publisher, wake);
+  const fallouts = new FalloutService();
+  const transitions = new RequestTransitions(publisher, fallouts);
+  const http = new HttpClient({ allowPrivateNetworks: deps.config.allowPrivateNetworks }, { connections: deps.httpConnections });
   return {
-    config: deps.config,
     dataSource: deps.dataSource,
     tokens: new TokenService(deps.config.jwtSecret, deps.config.jwtMaxTtlSeconds),
     eventBus: deps.eventBus,
-    events,
+    publisher,
     openApis,
     externalSystems,
     decisionRules: new DecisionRuleService(externalSystems),
     testSpecifications,
-    domainOrders,
-    testRuns,
-    outboundRequests: new OutboundRequestService(),
-    submissions,
-    exceptions: new ExceptionService(events, wake),
+    domainOrders: new DomainOrderService(publisher),
+    testRuns: new TestRunService(testSpecifications, publisher),
+    submissions: new SubmissionService(openApis, externalSystems, outbox, publisher),
+    revisions: new RevisionService(openApis, externalSystems, outbox),
+    outboundRequests: new OutboundRequestService(transitions, wake),
+    fallouts,
+    transitions,
+    http,
+    southbound: new SouthboundClient(http, (system) => externalSystems.credentials(system)),
     dispatcherSignal: signal,
+    close: () => http.close(),
   };
+}
+
+/**
+ * The one way a dispatcher is made (the runtime, the bench and the tests all start theirs here): on the
+ * services' database, event bus, transitions and southbound client. Local commits that queue work wake it.
+ */
+export function buildDispatcher(services: Services, options: DispatcherOptions, logger: Logger): Dispatcher {
+  const dispatcher = new Dispatcher(
+    {
+      dataSource: services.dataSource,
+      publisher: services.publisher,
+      eventBus: services.eventBus,
+      transitions: services.transitions,
+      sender: new OutboundSender(services.southbound),
+      logger,
+    },
+    options,
+  );
+  services.dispatcherSignal.wake = () => dispatcher.wake();
+  return dispatcher;
 }

@@ -5,16 +5,14 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { decodeKey, type Config } from './config';
-import { buildServices, type Services } from './container';
+import { buildDispatcher, buildServices, type Services } from './container';
 import { createDataSource, openDatabase } from './database/data-source';
 import { EmbeddedMaintenance } from './database/embedded-maintenance';
 import { EventBus } from './services/events/event-bus';
 import { EmbeddedNotificationSource, PostgresNotificationSource } from './services/events/notification-source';
-import { buildGraphQLSchema } from './schema/build-schema';
+import { buildGraphQLSchema } from './graphql/build-schema';
 import { createHttpApp, type HttpApp } from './server';
-import { Dispatcher, type DispatcherOptions } from './services/dispatch/dispatcher';
-import { HttpClient } from './services/dispatch/http-client';
-import { OutboundSender } from './services/dispatch/outbound-sender';
+import type { Dispatcher, DispatcherOptions } from './services/outbox/dispatch/dispatcher';
 
 export interface Runtime {
   config: Config;
@@ -63,17 +61,13 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   maintenance?.start();
   const services = buildServices({ config, dataSource, eventBus, encryptionKey: resolveEncryptionKey(config, !!options.inMemory) });
   const schema = await buildGraphQLSchema(services);
-  const httpClient = new HttpClient({ allowPrivateNetworks: config.allowPrivateNetworks });
-  const dispatcher = config.dispatch.enabled ? createDispatcher(config, services, httpClient, logger) : null;
+  const dispatcher = config.dispatch.enabled ? buildDispatcher(services, dispatcherOptions(config), logger) : null;
   const app = await createHttpApp(services, schema, logger, config.graphql);
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(config.port, config.host, () => ok());
   });
-  if (dispatcher) {
-    services.dispatcherSignal.wake = () => dispatcher.wake();
-    dispatcher.start();
-  }
+  dispatcher?.start();
   const address = app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let stopping: Promise<void> | null = null;
@@ -88,16 +82,12 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
       (stopping ??= (async () => {
         await app.stop();
         await dispatcher?.stop();
-        await httpClient.close();
+        await services.close();
         await maintenance?.stop();
         await eventBus.close();
         if (!options.dataSource) await dataSource.destroy();
       })()),
   };
-}
-
-function createDispatcher(config: Config, services: Services, http: HttpClient, logger: Logger): Dispatcher {
-  return new Dispatcher(services.dataSource, services, new OutboundSender(http, services.externalSystems), logger, dispatcherOptions(config));
 }
 
 /** The dispatcher's settings from the configuration (the bench runs it with the same). */

@@ -11,15 +11,13 @@ import { createFormatError } from './graphql/format-error';
 import { documentLimitRules, limitsPlugin, parseOptions, prepareOperation } from './graphql/limits';
 import type { AuthUser } from './services/auth/roles';
 import { DomainError } from './services/common/domain.errors';
-import { RequestContext } from './services/common/request-context';
+import { RequestContext } from './services/context/request-context';
 
 /** GraphQL requests larger than this are refused (a 10,000-record tree fits comfortably). */
 const MAX_GRAPHQL_BODY = 16 * 1024 * 1024;
 
 export interface HttpApp {
   server: Server;
-  /** Extra routes (e.g. inbound callbacks) mounted by later features: return true when handled. */
-  routes: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
   /** Graceful stop; connections still busy after graceMs are cut. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -66,12 +64,11 @@ function wantsLandingPage(req: IncomingMessage, url: URL): boolean {
 
 /**
  * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, /healthz (the process
- * is up), /readyz (the database answers) and whatever routes later features add. Every GraphQL operation,
- * on either transport, passes the limits of src/graphql/limits.ts before it runs.
+ * is up) and /readyz (the database answers). Every GraphQL operation, on either transport, passes the
+ * limits of src/graphql/limits.ts before it runs.
  */
 export async function createHttpApp(services: Services, schema: GraphQLSchema, logger: Logger, graphqlConfig: GraphQLConfig): Promise<HttpApp> {
   const server = createServer();
-  const routes: HttpApp['routes'] = [];
   const formatError = createFormatError(logger);
   const authenticate = (header: string | undefined | null): { user: AuthUser | null; error: DomainError | null } => {
     try {
@@ -99,7 +96,7 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never };
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
       },
     },
     wss,
@@ -131,7 +128,6 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return ready(res);
     if (url.pathname === '/graphql') return graphql(req, res, url);
-    for (const route of routes) if (await route(req, res, url)) return;
     sendJson(res, 404, { code: 'NOT_FOUND', reason: 'Not found', message: `No route for ${req.method} ${url.pathname}` });
   }
 
@@ -178,7 +174,7 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => new RequestContext(services.dataSource, user, null, services.eventBus),
+      context: () => Promise.resolve(new RequestContext(services.dataSource, user, null, services.eventBus)),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;
@@ -192,7 +188,6 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
 
   return {
     server,
-    routes,
     stop: async (graceMs = 10_000) => {
       // Stop accepting, let in-flight requests finish (idle keep-alive connections are closed now,
       // busy ones after their response), close subscriptions with 1001, then stop Apollo.

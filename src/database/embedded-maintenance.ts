@@ -51,7 +51,7 @@ export class EmbeddedMaintenance {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await Promise.all(this.subscriptions.map((s) => s.return?.()));
+    await Promise.all(this.subscriptions.map(async (s) => void (await s.return?.())));
     await this.running;
   }
 

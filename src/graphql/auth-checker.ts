@@ -1,6 +1,6 @@
 import type { AuthChecker } from 'type-graphql';
 import { ForbiddenError, UnauthenticatedError } from '../services/common/domain.errors';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
 import type { Role } from '../services/auth/roles';
 
 /** @Authorized on every operation: UNAUTHENTICATED without a valid token, FORBIDDEN without a role that may. */

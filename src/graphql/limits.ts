@@ -67,8 +67,8 @@ function childValues(value: unknown): unknown[] | null {
 }
 
 function childJson(value: unknown): unknown[] | null {
-  if (Array.isArray(value)) return value;
-  if (value !== null && typeof value === 'object') return Object.values(value);
+  if (Array.isArray(value)) return value as unknown[];
+  if (value !== null && typeof value === 'object') return Object.values(value as Record<string, unknown>);
   return null;
 }
 
@@ -138,13 +138,13 @@ function checkOperation(
  */
 export function limitsPlugin(limits: GraphQLLimits): ApolloServerPlugin {
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operationName, request }) {
+    requestDidStart() {
+      return Promise.resolve({
+        didResolveOperation({ schema, document, operationName, request }) {
           const [error] = checkOperation(schema, document, operationName, request.variables, limits);
-          if (error) throw error;
+          return error ? Promise.reject(error) : Promise.resolve();
         },
-      };
+      });
     },
   };
 }

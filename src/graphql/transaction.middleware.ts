@@ -1,5 +1,5 @@
 import type { MiddlewareFn } from 'type-graphql';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
 
 /**
  * One transaction per mutation, opened at the edge: every top-level Mutation field runs inside

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import type { Services } from '../container';
 import type { DecisionRuleEntity } from '../entities/decision-rule.entity';
 import { ROLES } from '../services/auth/roles';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
 import { DecisionOutcome, DecisionRule, DecisionRuleInput } from '../schema/decision-rule.types';
 import { DecisionSubject } from '../schema/enums.types';
 import { ExternalSystem } from '../schema/external-system.types';

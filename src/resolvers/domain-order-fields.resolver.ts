@@ -1,7 +1,10 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { DomainOrderEntity } from '../entities/domain-order.entity';
-import { canRequestFulfillment } from '../services/common/record-lifecycle';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
+import { requestsOfRecordLoader } from '../services/outbox/outbox-loaders';
+import { DOMAIN_ORDERS } from '../services/records/domain-order.kind';
+import { canRequestFulfillment } from '../services/records/record-lifecycle';
+import { childrenLoader, recordLoader } from '../services/records/record-loaders';
 import { DomainOrder } from '../schema/domain-order.types';
 import { OutboundRequest } from '../schema/outbound-request.types';
 
@@ -9,17 +12,17 @@ import { OutboundRequest } from '../schema/outbound-request.types';
 export class DomainOrderFieldsResolver {
   @FieldResolver(() => DomainOrder, { nullable: true })
   parent(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity) {
-    return order.parentId ? ctx.loaders.domainOrder.load(order.parentId) : null;
+    return order.parentId ? recordLoader(ctx, DOMAIN_ORDERS).load(order.parentId) : null;
   }
 
   @FieldResolver(() => [DomainOrder])
   children(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity) {
-    return ctx.loaders.domainOrderChildren.load(order.id);
+    return childrenLoader(ctx, DOMAIN_ORDERS).load(order.id);
   }
 
   @FieldResolver(() => [OutboundRequest])
   outboundRequests(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity) {
-    return ctx.loaders.outboundRequestsOfDomainOrder.load(order.id);
+    return requestsOfRecordLoader(ctx, DOMAIN_ORDERS).load(order.id);
   }
 
   @FieldResolver(() => Boolean)

@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Services } from '../container';
+import { DecisionSubject } from '../entities/enums';
 import { ROLES } from '../services/auth/roles';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
 import {
   DomainOrder, DomainOrderConnection, DomainOrderFilter, DomainOrderInput, DomainOrderRevisionInput,
 } from '../schema/domain-order.types';
@@ -57,7 +58,7 @@ export class DomainOrderResolver {
   @Authorized(ROLES.ORDERS)
   @Mutation(() => FulfillmentRequest, { description: "The 'Create Outbound Fulfillment Request' action." })
   createFulfillmentRequest(@Ctx() ctx: RequestContext, @Arg('domainOrderId', () => ID) domainOrderId: string) {
-    return this.services.submissions.submitDomainOrder(ctx, domainOrderId);
+    return this.services.submissions.submit(ctx, DecisionSubject.DOMAIN_ORDER, domainOrderId);
   }
 
   @Authorized(ROLES.ORDERS)
@@ -65,6 +66,6 @@ export class DomainOrderResolver {
     description: "The 'Revise Outbound Request' action: shares in-flight changes with the external system.",
   })
   reviseOutboundRequest(@Ctx() ctx: RequestContext, @Arg('domainOrderId', () => ID) domainOrderId: string) {
-    return this.services.submissions.reviseDomainOrderRequest(ctx, domainOrderId);
+    return this.services.revisions.revise(ctx, DecisionSubject.DOMAIN_ORDER, domainOrderId);
   }
 }

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import type { Services } from '../container';
 import type { ExternalSystemEntity } from '../entities/external-system.entity';
 import { ROLES } from '../services/auth/roles';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
 import { ExternalSystem, ExternalSystemInput } from '../schema/external-system.types';
 
 @Resolver(() => ExternalSystem)

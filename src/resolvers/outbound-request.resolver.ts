@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Services } from '../container';
 import { ROLES } from '../services/auth/roles';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
 import { FalloutStatus } from '../schema/enums.types';
 import {
   Fallout, FalloutConnection, OutboundRequest, OutboundRequestConnection, OutboundRequestFilter,
@@ -36,13 +36,13 @@ export class OutboundRequestResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('status', () => FalloutStatus, { nullable: true }) status?: FalloutStatus | null,
   ) {
-    return this.services.outboundRequests.fallouts(ctx, first, after, status);
+    return this.services.fallouts.list(ctx, first, after, status);
   }
 
   @Authorized(ROLES.OPERATIONS)
   @Mutation(() => OutboundRequest)
   retryOutboundRequest(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string) {
-    return this.services.exceptions.retry(ctx, id);
+    return this.services.outboundRequests.retry(ctx, id);
   }
 
   @Authorized(ROLES.OPERATIONS)
@@ -52,7 +52,7 @@ export class OutboundRequestResolver {
     @Arg('id', () => ID) id: string,
     @Arg('reason', () => String) reason: string,
   ) {
-    return this.services.exceptions.discard(ctx, id, reason);
+    return this.services.outboundRequests.discard(ctx, id, reason);
   }
 
   @Authorized(ROLES.OPERATIONS)
@@ -62,6 +62,6 @@ export class OutboundRequestResolver {
     @Arg('id', () => ID) id: string,
     @Arg('resolution', () => String) resolution: string,
   ) {
-    return this.services.exceptions.resolveFallout(ctx, id, resolution);
+    return this.services.fallouts.resolve(ctx, id, resolution);
   }
 }

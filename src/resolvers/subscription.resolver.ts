@@ -1,8 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { DecisionSubject } from '../entities/enums';
 import type { OutboundRequestEntity } from '../entities/outbound-request.entity';
 import { ROLES } from '../services/auth/roles';
 import { ForbiddenError, UnauthenticatedError } from '../services/common/domain.errors';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
 import {
   routingKey, TOPICS, type FulfillmentStateChangedEvent, type OutboundRequestChangedEvent,
 } from '../services/events/fulfillment.events';
@@ -36,16 +37,16 @@ function subscribeFulfillment({ args, context }: SubscribeResolverData<unknown, 
   authorize(context);
   const topic = TOPICS.FULFILLMENT_STATE_CHANGED;
   const key = args.domainOrderId
-    ? routingKey(topic, 'domainOrder', args.domainOrderId)
+    ? routingKey(topic, DecisionSubject.DOMAIN_ORDER, args.domainOrderId)
     : args.testRunId
-      ? routingKey(topic, 'testRun', args.testRunId)
+      ? routingKey(topic, DecisionSubject.TEST_RUN, args.testRunId)
       : args.requestId
         ? routingKey(topic, 'request', args.requestId)
         : routingKey(topic);
-  return context.events!.subscribe(key, (e) => {
+  return context.bus!.subscribe(key, (e) => {
     const event = e as FulfillmentStateChangedEvent;
-    if (args.domainOrderId && (event.subject !== 'DOMAIN_ORDER' || event.subjectId !== args.domainOrderId)) return false;
-    if (args.testRunId && (event.subject !== 'TEST_RUN' || event.subjectId !== args.testRunId)) return false;
+    if (args.domainOrderId && (event.subject !== DecisionSubject.DOMAIN_ORDER || event.subjectId !== args.domainOrderId)) return false;
+    if (args.testRunId && (event.subject !== DecisionSubject.TEST_RUN || event.subjectId !== args.testRunId)) return false;
     return !args.requestId || event.requestId === args.requestId;
   });
 }
@@ -58,7 +59,7 @@ function subscribeOutbound({ args, context }: SubscribeResolverData<unknown, Out
     : args.externalSystemId
       ? routingKey(topic, 'externalSystem', args.externalSystemId)
       : routingKey(topic);
-  return context.events!.subscribe(key, (e) => {
+  return context.bus!.subscribe(key, (e) => {
     const event = e as OutboundRequestChangedEvent;
     if (args.externalSystemId && event.externalSystemId !== args.externalSystemId) return false;
     return !args.requestId || event.requestId === args.requestId;

@@ -2,8 +2,11 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { TestMeasureResultEntity } from '../entities/test-measure-result.entity';
 import type { TestRunEntity } from '../entities/test-run.entity';
 import type { TestSpecificationEntity } from '../entities/test-specification.entity';
-import { canRequestFulfillment } from '../services/common/record-lifecycle';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
+import { requestsOfRecordLoader } from '../services/outbox/outbox-loaders';
+import { canRequestFulfillment } from '../services/records/record-lifecycle';
+import { childrenLoader, recordLoader } from '../services/records/record-loaders';
+import { TEST_RUNS } from '../services/records/test-run.kind';
 import { OutboundRequest } from '../schema/outbound-request.types';
 import { TestMeasureDefinition, TestMeasureResult, TestRun, TestSpecification } from '../schema/test-run.types';
 
@@ -21,17 +24,17 @@ export class TestRunFieldsResolver {
 
   @FieldResolver(() => TestRun, { nullable: true })
   parent(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
-    return run.parentId ? ctx.loaders.testRun.load(run.parentId) : null;
+    return run.parentId ? recordLoader(ctx, TEST_RUNS).load(run.parentId) : null;
   }
 
   @FieldResolver(() => [TestRun])
   children(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
-    return ctx.loaders.testRunChildren.load(run.id);
+    return childrenLoader(ctx, TEST_RUNS).load(run.id);
   }
 
   @FieldResolver(() => [OutboundRequest])
   outboundRequests(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
-    return ctx.loaders.outboundRequestsOfTestRun.load(run.id);
+    return requestsOfRecordLoader(ctx, TEST_RUNS).load(run.id);
   }
 
   @FieldResolver(() => Boolean)

@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Services } from '../container';
+import { DecisionSubject } from '../entities/enums';
 import { ROLES } from '../services/auth/roles';
-import type { RequestContext } from '../services/common/request-context';
+import type { RequestContext } from '../services/context/request-context';
 import { FulfillmentRequest } from '../schema/outbound-request.types';
 import {
   TestRun, TestRunConnection, TestRunFilter, TestRunInput, TestRunRevisionInput, TestSpecification, TestSpecificationInput,
@@ -69,12 +70,12 @@ export class TestRunResolver {
   @Authorized(ROLES.TESTS)
   @Mutation(() => FulfillmentRequest)
   submitTestRun(@Ctx() ctx: RequestContext, @Arg('testRunId', () => ID) testRunId: string) {
-    return this.services.submissions.submitTestRun(ctx, testRunId);
+    return this.services.submissions.submit(ctx, DecisionSubject.TEST_RUN, testRunId);
   }
 
   @Authorized(ROLES.TESTS)
   @Mutation(() => FulfillmentRequest)
   reviseTestRunRequest(@Ctx() ctx: RequestContext, @Arg('testRunId', () => ID) testRunId: string) {
-    return this.services.submissions.reviseTestRunRequest(ctx, testRunId);
+    return this.services.revisions.revise(ctx, DecisionSubject.TEST_RUN, testRunId);
   }
 }

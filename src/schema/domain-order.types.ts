@@ -1,7 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Characteristic, CharacteristicInput, PageInfo, SpecificationRef, SpecificationRefInput } from './common.types';
 import { DomainOrderState, FulfillmentState, OrderItemAction } from './enums.types';
-import { OutboundRequest } from './outbound-request.types';
 import { DateTime } from './scalars';
 
 @ObjectType()
@@ -64,9 +63,6 @@ export class DomainOrder {
 
   @Field(() => [DomainOrder])
   children: DomainOrder[];
-
-  @Field(() => [OutboundRequest])
-  outboundRequests: OutboundRequest[];
 
   @Field(() => DateTime)
   createdAt: Date;

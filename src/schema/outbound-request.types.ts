@@ -1,13 +1,11 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from './common.types';
 import { DecisionRule } from './decision-rule.types';
-import { DomainOrder } from './domain-order.types';
 import {
   ErrorCategory, FalloutStatus, OutboundOperation, OutboundRequestState, TmfApi,
 } from './enums.types';
 import { ExternalSystem } from './external-system.types';
 import { DateTime, JSONScalar } from './scalars';
-import { TestRun } from './test-run.types';
 
 @ObjectType()
 export class OutboundError {
@@ -76,12 +74,6 @@ export class OutboundRequest {
 
   @Field(() => OutboundError, { nullable: true })
   error: OutboundError | null;
-
-  @Field(() => [DomainOrder])
-  domainOrders: DomainOrder[];
-
-  @Field(() => [TestRun])
-  testRuns: TestRun[];
 
   @Field(() => DateTime)
   createdAt: Date;

@@ -1,7 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Characteristic, CharacteristicInput, PageInfo } from './common.types';
 import { FulfillmentState, TestMode } from './enums.types';
-import { OutboundRequest } from './outbound-request.types';
 import { DateTime, JSONScalar } from './scalars';
 
 @ObjectType()
@@ -143,9 +142,6 @@ export class TestRun {
 
   @Field(() => [TestRun])
   children: TestRun[];
-
-  @Field(() => [OutboundRequest])
-  outboundRequests: OutboundRequest[];
 
   @Field(() => DateTime)
   createdAt: Date;

@@ -1,10 +1,10 @@
 import type { FaultRuleInput } from './fault-injection';
 import type { RequestMatch } from './request-matcher';
 import type { ScenarioRuleInput } from './scenario';
-import type { Simulator } from './simulator';
-import { ADMIN_BASE, type RuntimeOptions } from './simulator.config';
+import type { Simulator } from './simulator.api';
+import { ADMIN_BASE, type AdjustableOptions } from './simulator.config';
 import { badRequest } from './simulator.errors';
-import type { Reply, RequestContext, Router } from './simulator.router';
+import type { Reply, RouteContext, Router } from './simulator.router';
 import { isObject } from './tmf-resources';
 
 /**
@@ -12,7 +12,7 @@ import { isObject } from './tmf-resources';
  * counted and never faulted.
  */
 export function addAdminRoutes(router: Router, simulator: Simulator): void {
-  const route = (method: string, path: string, handle: (ctx: RequestContext) => Reply) =>
+  const route = (method: string, path: string, handle: (ctx: RouteContext) => Reply) =>
     router.add({ method, template: `${ADMIN_BASE}${path}`, apiBase: ADMIN_BASE, handle });
   const ok = (body: unknown): Reply => ({ status: 200, body });
   const noContent: Reply = { status: 204 };
@@ -52,7 +52,7 @@ export function addAdminRoutes(router: Router, simulator: Simulator): void {
   // JSON null removes callbackUrl / callbackToken.
   route('PATCH', '/config', ({ body }) => {
     const changes = Object.fromEntries(Object.entries(objectBody<Record<string, unknown>>(body)).map(([k, v]) => [k, v ?? undefined]));
-    userInput(() => simulator.setOptions(changes as Partial<RuntimeOptions>));
+    userInput(() => simulator.setOptions(changes as Partial<AdjustableOptions>));
     return ok(configView(simulator));
   });
 }

@@ -2,18 +2,20 @@ import http from 'node:http';
 import https from 'node:https';
 import type { StepTimers } from './step-timers';
 
-/** One POST the simulator makes to a client's callback. */
+/** One request the simulator makes to a client's callback (a POST, or the PATCH of a test's status call). */
 export interface Delivery {
+  method?: 'POST' | 'PATCH';
   url: string;
   body: unknown;
   authorization?: string;
-  /** eventType of a TMF event, or "outboundresponse". */
+  /** eventType of a TMF event, or "outboundresponse" / "serviceTestStatus" for the compact status calls. */
   label: string;
   eventId?: string;
 }
 
 /** What happened to one delivery, kept for tests and `GET /simulator/deliveries`. */
 export interface DeliveryRecord {
+  method: 'POST' | 'PATCH';
   url: string;
   label: string;
   eventId?: string;
@@ -96,12 +98,13 @@ export class CallbackDelivery {
   }
 
   private async send(delivery: Delivery, generation: number): Promise<void> {
-    const record: DeliveryRecord = { url: delivery.url, label: delivery.label, eventId: delivery.eventId, attempts: 0, delivered: false };
+    const method = delivery.method ?? 'POST';
+    const record: DeliveryRecord = { method, url: delivery.url, label: delivery.label, eventId: delivery.eventId, attempts: 0, delivered: false };
     const body = JSON.stringify(delivery.body);
     for (let attempt = 1; attempt <= this.settings.attempts; attempt++) {
       if (generation !== this.generation) return;
       record.attempts = attempt;
-      const result = await this.post(delivery.url, body, delivery.authorization);
+      const result = await this.request(method, delivery.url, body, delivery.authorization);
       record.status = result.status;
       record.error = result.error;
       if (result.status !== undefined && result.status >= 200 && result.status < 300) {
@@ -115,7 +118,7 @@ export class CallbackDelivery {
     if (this.records.length > LOG_LIMIT) this.records.splice(0, this.records.length - LOG_LIMIT);
   }
 
-  private post(url: string, body: string, authorization?: string): Promise<{ status?: number; error?: string }> {
+  private request(method: string, url: string, body: string, authorization?: string): Promise<{ status?: number; error?: string }> {
     return new Promise((resolve) => {
       const target = new URL(url);
       const secure = target.protocol === 'https:';
@@ -123,7 +126,7 @@ export class CallbackDelivery {
       if (authorization) headers.authorization = authorization;
       const request = (secure ? https : http).request(
         target,
-        { method: 'POST', headers, agent: secure ? this.httpsAgent : this.httpAgent, timeout: this.settings.timeoutMs },
+        { method, headers, agent: secure ? this.httpsAgent : this.httpAgent, timeout: this.settings.timeoutMs },
         (response) => {
           // Drained so the keep-alive socket can be reused; the status is all that matters.
           response.resume();

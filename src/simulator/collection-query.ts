@@ -41,7 +41,7 @@ function matchesAll(resource: Json, filters: Map<string, string[]>): boolean {
   for (const [path, accepted] of filters) {
     const actual = valueAt(resource, path);
     if (actual === undefined || actual === null || typeof actual === 'object') return false;
-    if (!accepted.includes(String(actual))) return false;
+    if (!accepted.includes(typeof actual === 'string' ? actual : JSON.stringify(actual))) return false;
   }
   return true;
 }

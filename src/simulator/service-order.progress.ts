@@ -1,5 +1,6 @@
 import { outcomeCharacteristic, type Scenario } from './scenario';
-import { TERMINAL_ORDER_STATES, findItem, walkItems, type Json, type ServiceOrder, type ServiceOrderItem } from './tmf-resources';
+import { hasJeopardy, hasMilestone, itemError, jeopardyAlertOf, milestoneOf, orderError } from './service-order.messages';
+import { TERMINAL_ORDER_STATES, findItem, walkItems, type ServiceOrder, type ServiceOrderItem } from './tmf-resources';
 
 /** What the scenario decided for one order, in the form the progression needs. */
 export interface OrderFate {
@@ -8,12 +9,21 @@ export interface OrderFate {
   failing: ReadonlySet<string>;
   /** Where the order stops after its first item started; cleared once it has stopped there. */
   pause?: 'held' | 'pending';
+  /** Reported once the first item has started; each one once (the order's milestone[] remembers). */
+  milestones: readonly string[];
+  jeopardyTypes: readonly string[];
+  /** The fieldPath asked for once the first item has started; cleared once asked. */
+  infoRequired?: string;
 }
 
 export type Transition =
   | { kind: 'reject' }
   | { kind: 'order'; state: string }
-  | { kind: 'item'; itemId: string; state: string };
+  | { kind: 'item'; itemId: string; state: string }
+  | { kind: 'milestone'; name: string }
+  | { kind: 'jeopardy'; jeopardyType: string }
+  /** The order goes held, asking for `fieldPath`. */
+  | { kind: 'informationRequired'; fieldPath: string };
 
 export function fateOf(scenario: Scenario, order: Pick<ServiceOrder, 'serviceOrderItem'>): OrderFate {
   const failing = new Set(scenario.failItems ?? []);
@@ -27,7 +37,15 @@ export function fateOf(scenario: Scenario, order: Pick<ServiceOrder, 'serviceOrd
     if (last) failing.add(last.id);
   }
   const pause = scenario.outcome === 'held' || scenario.outcome === 'pending' ? scenario.outcome : undefined;
-  return { reject: scenario.outcome === 'rejected', failAll: scenario.outcome === 'failed', failing, pause };
+  return {
+    reject: scenario.outcome === 'rejected',
+    failAll: scenario.outcome === 'failed',
+    failing,
+    pause,
+    milestones: scenario.milestones ?? [],
+    jeopardyTypes: scenario.jeopardyTypes ?? [],
+    infoRequired: scenario.infoRequired,
+  };
 }
 
 /**
@@ -38,8 +56,19 @@ export function fateOf(scenario: Scenario, order: Pick<ServiceOrder, 'serviceOrd
 export function nextTransition(order: ServiceOrder, fate: OrderFate): Transition | undefined {
   if (order.state === 'acknowledged') return fate.reject ? { kind: 'reject' } : { kind: 'order', state: 'inProgress' };
   if (order.state !== 'inProgress') return undefined;
-  if (fate.pause && anyItemStarted(order.serviceOrderItem)) return { kind: 'order', state: fate.pause };
-  return nextItemStep(order.serviceOrderItem, fate) ?? { kind: 'order', state: rollUp(order.serviceOrderItem) };
+  const report = firstStartedItem(order.serviceOrderItem) ? nextReport(order, fate) : undefined;
+  return report ?? nextItemStep(order.serviceOrderItem, fate) ?? { kind: 'order', state: rollUp(order.serviceOrderItem) };
+}
+
+/** What the system reports once work has begun, before it goes on: milestones, then jeopardy, then a stop. */
+function nextReport(order: ServiceOrder, fate: OrderFate): Transition | undefined {
+  const name = fate.milestones.find((m) => !hasMilestone(order, m));
+  if (name !== undefined) return { kind: 'milestone', name };
+  const jeopardyType = fate.jeopardyTypes.find((t) => !hasJeopardy(order, t));
+  if (jeopardyType !== undefined) return { kind: 'jeopardy', jeopardyType };
+  if (fate.infoRequired !== undefined) return { kind: 'informationRequired', fieldPath: fate.infoRequired };
+  if (fate.pause) return { kind: 'order', state: fate.pause };
+  return undefined;
 }
 
 function nextItemStep(items: ServiceOrderItem[], fate: OrderFate): Transition | undefined {
@@ -62,17 +91,21 @@ export function rollUp(items: ServiceOrderItem[]): string {
   return 'failed';
 }
 
-function anyItemStarted(items: ServiceOrderItem[]): boolean {
-  for (const item of walkItems(items)) if (item.state !== 'acknowledged') return true;
-  return false;
+function firstStartedItem(items: ServiceOrderItem[]): ServiceOrderItem | undefined {
+  for (const item of walkItems(items)) if (item.state !== 'acknowledged') return item;
+  return undefined;
 }
 
-/** Applies a transition in place, with the dates and error messages a real system would set. */
+/** Applies a transition in place, with the dates, reports and error messages a real system would set. */
 export function applyTransition(order: ServiceOrder, t: Transition, now: string): void {
+  // Reports come right after the first item started, so they name that item.
+  const current = () => [firstStartedItem(order.serviceOrderItem)?.id].filter((id): id is string => id !== undefined);
   if (t.kind === 'reject') {
     order.state = 'rejected';
-    for (const item of walkItems(order.serviceOrderItem)) item.state = 'rejected';
-    order.errorMessage = [orderError(order, 'ORDER_REJECTED', 'Order rejected', 'rejected by the simulator scenario', now, [])];
+    const all = [...walkItems(order.serviceOrderItem)];
+    for (const item of all) item.state = 'rejected';
+    const ids = all.map((i) => i.id);
+    order.errorMessage = [orderError(order, 'ORDER_REJECTED', 'Order rejected', 'rejected by the simulator scenario', now, ids)];
     return;
   }
   if (t.kind === 'item') {
@@ -82,6 +115,9 @@ export function applyTransition(order: ServiceOrder, t: Transition, now: string)
     if (t.state === 'failed') item.errorMessage = [itemError(item.id, now)];
     return;
   }
+  if (t.kind === 'milestone') return void (order.milestone ??= []).push(milestoneOf(order, t.name, current(), now));
+  if (t.kind === 'jeopardy') return void (order.jeopardyAlert ??= []).push(jeopardyAlertOf(order, t.jeopardyType, current(), now));
+  if (t.kind === 'informationRequired') return void (order.state = 'held');
   order.state = t.state;
   if (t.state === 'inProgress' && order.startDate === undefined) order.startDate = now;
   if (TERMINAL_ORDER_STATES.has(t.state)) order.completionDate = now;
@@ -102,6 +138,8 @@ export function cancelRefusal(order: ServiceOrder): string | undefined {
   if (order.state === 'assessingCancellation' || order.state === 'pendingCancellation') {
     return `Service order ${order.id} is already being cancelled (${order.state})`;
   }
+  // TMF641 names the point of no return as the typical reason a cancel task is denied.
+  if (hasMilestone(order, 'pointOfNoReturn')) return `Service order ${order.id} has passed its point of no return and can no longer be cancelled`;
   return undefined;
 }
 
@@ -123,25 +161,4 @@ export function duplicateItemPath(items: ServiceOrderItem[], seen = new Set<stri
     if (nested) return nested;
   }
   return undefined;
-}
-
-function itemError(itemId: string, now: string): Json {
-  return {
-    code: 'ITEM_FAILED',
-    reason: 'Order item failed',
-    message: `Service order item ${itemId} failed (simulator scenario)`,
-    status: 'failed',
-    timestamp: now,
-  };
-}
-
-function orderError(order: ServiceOrder, code: string, reason: string, detail: string, now: string, itemIds: string[]): Json {
-  return {
-    code,
-    reason,
-    message: `Service order ${order.id}: ${detail}`,
-    status: order.state,
-    timestamp: now,
-    serviceOrderItem: itemIds.map((itemId) => ({ itemId, serviceOrderId: order.id, serviceOrderHref: order.href })),
-  };
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EventAction, EventNotifier } from './event-notifier';
 import type { EventFaults } from './fault-injection';
-import { TEST_OUTCOMES, outcomeCharacteristic, type Scenario, type TestOutcome } from './scenario';
+import { TEST_OUTCOMES, characteristicScenario, checkScenario, mergeScenarios, outcomeCharacteristic, type Scenario, type TestOutcome } from './scenario';
 import type { CreateContext } from './service-order.store';
 import { badRequest, invalidState, notFound } from './simulator.errors';
 import type { StepTimers } from './step-timers';
-import { measureAll } from './test-measure';
+import { measureAll, withRuleViolation } from './test-measure';
 import { TERMINAL_TEST_STATES, mergePatch, type Json, type ServiceTest } from './tmf-resources';
 
 interface TestRecord {
@@ -15,6 +15,8 @@ interface TestRecord {
   faults: EventFaults;
   /** Set once a `pending` test has stopped, so that it runs to the end after being resumed. */
   paused: boolean;
+  /** Set once the requested measures were captured (reported on their own, before the verdict). */
+  measured: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -22,7 +24,8 @@ const IGNORED_ON_WRITE = ['id', 'href'];
 
 /**
  * In-memory TMF653 service tests: acknowledged → inProgress → completed (or the scenario's failed /
- * pending / rejected), measuring every requested metric when the test ends.
+ * pending / rejected). Before the verdict, every requested metric is measured and reported as an
+ * attribute value change; a failed test's first measure carries the rule violation that failed it.
  */
 export class ServiceTestStore {
   private readonly tests = new Map<string, TestRecord>();
@@ -34,7 +37,8 @@ export class ServiceTestStore {
   ) {}
 
   create(body: Json, ctx: CreateContext): ServiceTest {
-    const outcome = ctx.scenario.outcome ?? outcomeCharacteristic(body.characteristic) ?? 'completed';
+    const scenario = mergeScenarios(characteristicScenarioOf(body), ctx.scenario);
+    const outcome = scenario.outcome ?? outcomeCharacteristic(body.characteristic) ?? 'completed';
     if (!(TEST_OUTCOMES as readonly string[]).includes(outcome)) {
       throw badRequest(`/characteristic: simulatorOutcome "${outcome}" is not one of ${TEST_OUTCOMES.join('|')}`);
     }
@@ -51,7 +55,7 @@ export class ServiceTestStore {
       startDateTime: typeof body.startDateTime === 'string' ? body.startDateTime : now,
     } as ServiceTest;
     test['@type'] ??= 'ServiceTest';
-    const record: TestRecord = { test, outcome: outcome as TestOutcome, scenario: ctx.scenario, faults: ctx.faults, paused: false };
+    const record: TestRecord = { test, outcome: outcome as TestOutcome, scenario, faults: ctx.faults, paused: false, measured: false };
     this.tests.set(id, record);
     this.emit(record, 'Create');
     this.schedule(record);
@@ -90,10 +94,21 @@ export class ServiceTestStore {
       this.timers.cancel(record.timer);
       record.timer = undefined;
     }
-    if (Object.keys(attributes).length > 0) this.emit(record, 'AttributeValueChange');
+    const changed = Object.keys(attributes);
+    if (changed.length > 0) this.emit(record, 'AttributeValueChange', changed.join(','));
     if (test.state !== before) this.emit(record, 'StateChange');
     this.afterChange(record);
     return structuredClone(test);
+  }
+
+  /** TMF653 DELETE: the test is gone at once, whatever its state, and its progress stops. */
+  delete(id: string): void {
+    const record = this.tests.get(id);
+    if (!record) throw notFound(`No serviceTest with id ${id}`);
+    this.timers.cancel(record.timer);
+    this.emit(record, 'Delete');
+    this.tests.delete(id);
+    this.notifier.settle(id);
   }
 
   reset(): void {
@@ -116,13 +131,23 @@ export class ServiceTestStore {
     } else if (test.state === 'inProgress' && record.outcome === 'pending' && !record.paused) {
       test.state = 'pending';
       record.paused = true;
+    } else if (test.state === 'inProgress' && !record.measured && (test.testMeasure?.length ?? 0) > 0) {
+      return this.measure(record, now);
     } else if (test.state === 'inProgress') {
       test.state = record.outcome === 'failed' ? 'failed' : 'completed';
-      const measures = measureAll(test.testMeasure, record.scenario.measures, now);
-      if (measures) test.testMeasure = measures;
     } else return;
     if (TERMINAL_TEST_STATES.has(test.state)) test.endDateTime = now;
     this.emit(record, 'StateChange');
+    this.afterChange(record);
+  }
+
+  private measure(record: TestRecord, now: string): void {
+    const { test } = record;
+    const measures = measureAll(test.testMeasure, record.scenario.measures, now) ?? [];
+    if (record.outcome === 'failed' && measures.length > 0) measures[0] = withRuleViolation(measures[0]);
+    test.testMeasure = measures;
+    record.measured = true;
+    this.emit(record, 'AttributeValueChange', 'testMeasure');
     this.afterChange(record);
   }
 
@@ -132,11 +157,25 @@ export class ServiceTestStore {
     else this.notifier.settle(record.test.id);
   }
 
-  private emit(record: TestRecord, action: EventAction): void {
+  private emit(record: TestRecord, action: EventAction, fieldPath?: string): void {
     if (!this.notifier.wants('serviceTest')) return;
     const resource = structuredClone(record.test);
-    this.notifier.publish({ kind: 'serviceTest', action, resource, streamKey: record.test.id, faults: record.faults });
+    const event = { kind: 'serviceTest' as const, action, resource, streamKey: record.test.id, faults: record.faults };
+    this.notifier.publish(fieldPath === undefined ? event : { ...event, fieldPath });
   }
+}
+
+/** The `simulatorScenario` characteristic of a test; 400 when it does not parse or check. */
+function characteristicScenarioOf(body: Json): Scenario {
+  let scenario: Scenario;
+  try {
+    scenario = characteristicScenario([body.characteristic]);
+  } catch (e) {
+    throw badRequest(`/characteristic: ${(e as Error).message}`);
+  }
+  const problems = checkScenario(scenario, 'test');
+  if (problems.length > 0) throw badRequest(`/characteristic: simulatorScenario: ${problems.join('; ')}`);
+  return scenario;
 }
 
 function nextStateOnPatch(current: string, requested: string | undefined): string | undefined {

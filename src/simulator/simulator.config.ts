@@ -31,7 +31,7 @@ export interface SimulatorOptions {
 }
 
 /** The options that can be changed while the simulator runs. */
-export type RuntimeOptions = Pick<SimulatorOptions, 'stepMs' | 'callbackUrl' | 'callbackToken' | 'notify'>;
+export type AdjustableOptions = Pick<SimulatorOptions, 'stepMs' | 'callbackUrl' | 'callbackToken' | 'notify'>;
 
 export const DEFAULT_OPTIONS: SimulatorOptions = {
   port: 0,

@@ -4,7 +4,7 @@ import type { Scenario } from './scenario';
 import { TmfHttpError } from './simulator.errors';
 
 /** One parsed request as a handler sees it. */
-export interface RequestContext {
+export interface RouteContext {
   method: string;
   path: string;
   params: Record<string, string>;
@@ -40,8 +40,8 @@ export interface Route {
   template: string;
   /** The absolute-path prefix the route's hrefs are built on. */
   apiBase: string;
-  handle: (ctx: RequestContext) => Reply;
-  subject?: (ctx: Pick<RequestContext, 'params' | 'body' | 'query'>) => RequestSubject;
+  handle: (ctx: RouteContext) => Reply;
+  subject?: (ctx: Pick<RouteContext, 'params' | 'body' | 'query'>) => RequestSubject;
 }
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | undefined;
@@ -92,7 +92,7 @@ function decodeSegment(segment: string): string | undefined {
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The raw body, or a 413 error past 1 MiB (the rest is drained so that the error can still be answered). */
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+export function readRequestBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

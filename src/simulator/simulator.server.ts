@@ -5,7 +5,7 @@ import type { RequestFacts } from './request-matcher';
 import { SCENARIO_HEADER, mergeScenarios, parseScenario, type ScenarioRules } from './scenario';
 import { ADMIN_BASE } from './simulator.config';
 import { TmfHttpError, tmfError } from './simulator.errors';
-import { errorReply, parseJsonBody, readBody, sendReply, splitUrl, type Reply, type RequestContext, type Router } from './simulator.router';
+import { errorReply, parseJsonBody, readRequestBody, sendReply, splitUrl, type Reply, type RouteContext, type Router } from './simulator.router';
 import type { StepTimers } from './step-timers';
 
 export interface ServerParts {
@@ -28,7 +28,7 @@ export function createSimulatorServer(parts: ServerParts): http.Server {
 async function handle(parts: ServerParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET';
   const { path, query } = splitUrl(req.url ?? '/');
-  const raw = await readBody(req);
+  const raw = await readRequestBody(req);
   if (path === ADMIN_BASE || path.startsWith(`${ADMIN_BASE}/`)) return sendReply(res, dispatch(parts.admin, method, path, query, raw, req));
 
   const match = parts.tmf.match(method, path);
@@ -39,7 +39,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
 
   const faultHeader = header(req, FAULT_HEADER);
   const { value: fault, error: faultError } = attempt(() => (faultHeader !== undefined ? parseFault(faultHeader) : parts.faults.take(facts)));
-  const requestError = faultError ? new TmfHttpError(400, 'INVALID_FAULT', `${FAULT_HEADER}: ${(faultError as Error).message}`) : bodyError;
+  const requestError = faultError ? new TmfHttpError(400, 'INVALID_FAULT', `${FAULT_HEADER}: ${faultError.message}`) : bodyError;
   // Counted on arrival, so that a request still delayed (or never answered) already shows.
   const count = parts.counter.record(facts, fault !== undefined);
 
@@ -54,7 +54,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
     if (!found) throw new TmfHttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
     const scenarioHeader = header(req, SCENARIO_HEADER);
     const scenario = mergeScenarios(parts.scenarios.find(subject), scenarioHeader ? parseHeaderScenario(scenarioHeader) : undefined);
-    const ctx: RequestContext = {
+    const ctx: RouteContext = {
       method,
       path,
       params: found.params,
@@ -74,11 +74,11 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   sendReply(res, reply);
 }
 
-function attempt<T>(run: () => T): { value?: T; error?: unknown } {
+function attempt<T>(run: () => T): { value?: T; error?: Error } {
   try {
     return { value: run() };
   } catch (error) {
-    return { error };
+    return { error: error instanceof Error ? error : new Error(String(error)) };
   }
 }
 

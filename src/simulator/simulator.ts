@@ -2,65 +2,31 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkTmf } from '../services/tmf/tmf-schema';
 import { addAdminRoutes } from './admin.routes';
-import { CallbackDelivery, type DeliveryRecord } from './callback-delivery';
+import { CallbackDelivery } from './callback-delivery';
 import { EventNotifier } from './event-notifier';
-import { FaultRules, type FaultRule, type FaultRuleInput } from './fault-injection';
-import { HubRegistry, type EventSubscription } from './hub-registry';
-import { RequestCounter, type RequestCount, type RequestCountReport } from './request-counter';
+import { FaultRules, type FaultRuleInput } from './fault-injection';
+import { HubRegistry } from './hub-registry';
+import { RequestCounter } from './request-counter';
 import type { RequestMatch } from './request-matcher';
-import { ScenarioRules, type Scenario, type ScenarioRule } from './scenario';
+import { ScenarioRules, type Scenario } from './scenario';
+import { addServiceOrderingRoutes } from './service-ordering.routes';
 import { ServiceOrderStore } from './service-order.store';
+import { ServiceTestSpecificationStore } from './service-test-specification.store';
+import { addServiceTestRoutes } from './service-test.routes';
 import { ServiceTestStore } from './service-test.store';
 import {
   SERVICE_ORDERING_BASE,
   SERVICE_TEST_BASE,
   checkOptions,
   resolveOptions,
-  type RuntimeOptions,
+  type AdjustableOptions,
   type SimulatorOptions,
 } from './simulator.config';
 import { Router } from './simulator.router';
 import { createSimulatorServer } from './simulator.server';
 import { StepTimers } from './step-timers';
-import { addServiceOrderingRoutes, addServiceTestRoutes } from './tmf-routes';
-import type { CancelServiceOrder, ServiceOrder, ServiceTest } from './tmf-resources';
-
-/** A running simulator, as tests and main.ts use it. Every getter returns copies. */
-export interface Simulator {
-  /** e.g. http://127.0.0.1:41234 */
-  readonly url: string;
-  /** `${url}/tmf-api/serviceOrdering/v4` */
-  readonly serviceOrderingUrl: string;
-  /** `${url}/tmf-api/serviceTestManagement/v4` */
-  readonly serviceTestUrl: string;
-  readonly options: Readonly<SimulatorOptions>;
-  /** Changes callbackUrl, callbackToken, notify or stepMs; a key given as undefined removes the setting. */
-  setOptions(changes: Partial<RuntimeOptions>): void;
-  serviceOrder(id: string): ServiceOrder | undefined;
-  serviceOrders(filter?: { externalId?: string }): ServiceOrder[];
-  cancelServiceOrder(id: string): CancelServiceOrder | undefined;
-  cancelServiceOrders(): CancelServiceOrder[];
-  serviceTest(id: string): ServiceTest | undefined;
-  serviceTests(filter?: { name?: string }): ServiceTest[];
-  hubs(): EventSubscription[];
-  /** Requests received matching every given field, e.g. `{ externalId: 'SO-1', method: 'POST' }`. */
-  countFor(filter: RequestMatch): RequestCount;
-  requestCounts(): RequestCountReport;
-  injectFault(rule: FaultRuleInput): FaultRule;
-  faults(): FaultRule[];
-  clearFaults(): void;
-  /** From now on, orders with this externalId (or tests with this name) follow `scenario`. */
-  setScenario(match: { externalId?: string; name?: string }, scenario: Scenario | string): ScenarioRule;
-  scenarios(): ScenarioRule[];
-  clearScenarios(): void;
-  /** Finished callback deliveries (the latest 2000), oldest first. */
-  deliveries(): DeliveryRecord[];
-  /** Resolves when no callback delivery is queued or being retried. */
-  whenDeliveriesIdle(): Promise<void>;
-  /** Forgets orders, tests, hubs, counts and deliveries, stops all progress, and restores the start-time faults and scenarios. */
-  reset(): void;
-  close(): Promise<void>;
-}
+import type { Simulator } from './simulator.api';
+export type { Simulator } from './simulator.api';
 
 /** Starts a simulator; by default on 127.0.0.1 with a random port. */
 export async function startSimulator(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
@@ -80,6 +46,7 @@ class RunningSimulator implements Simulator {
   private readonly notifier: EventNotifier;
   private readonly orders: ServiceOrderStore;
   private readonly tests: ServiceTestStore;
+  private readonly specifications: ServiceTestSpecificationStore;
   private readonly faultRules = new FaultRules();
   private readonly scenarioRules = new ScenarioRules();
   private readonly counter = new RequestCounter();
@@ -96,10 +63,11 @@ class RunningSimulator implements Simulator {
     this.notifier = new EventNotifier(this.hubRegistry, this.delivery, () => this.runtime);
     this.orders = new ServiceOrderStore(this.timers, this.notifier, () => this.runtime.stepMs);
     this.tests = new ServiceTestStore(this.timers, this.notifier, () => this.runtime.stepMs);
+    this.specifications = new ServiceTestSpecificationStore(this.notifier);
     this.installStartRules();
     const tmf = new Router();
     addServiceOrderingRoutes(tmf, this.orders, this.hubRegistry);
-    addServiceTestRoutes(tmf, this.tests, this.hubRegistry);
+    addServiceTestRoutes(tmf, this.tests, this.specifications, this.hubRegistry);
     const admin = new Router();
     addAdminRoutes(admin, this);
     this.server = createSimulatorServer({
@@ -126,15 +94,17 @@ class RunningSimulator implements Simulator {
     this.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.serviceOrderingUrl = `${this.url}${SERVICE_ORDERING_BASE}`;
     this.serviceTestUrl = `${this.url}${SERVICE_TEST_BASE}`;
+    // Seeded once the address is known: their hrefs point at it.
+    this.specifications.reset(this.serviceTestUrl);
   }
 
   get options(): Readonly<SimulatorOptions> {
     return { ...this.runtime };
   }
 
-  setOptions(changes: Partial<RuntimeOptions>): void {
-    const allowed: Array<keyof RuntimeOptions> = ['stepMs', 'callbackUrl', 'callbackToken', 'notify'];
-    const unknown = Object.keys(changes).filter((k) => !allowed.includes(k as keyof RuntimeOptions));
+  setOptions(changes: Partial<AdjustableOptions>): void {
+    const allowed: Array<keyof AdjustableOptions> = ['stepMs', 'callbackUrl', 'callbackToken', 'notify'];
+    const unknown = Object.keys(changes).filter((k) => !allowed.includes(k as keyof AdjustableOptions));
     const problems = [...unknown.map((k) => `${k} cannot be changed at run time`), ...checkOptions(changes)];
     if (problems.length > 0) throw new Error(`Invalid simulator options: ${problems.join('; ')}`);
     Object.assign(this.runtime, changes);
@@ -162,6 +132,14 @@ class RunningSimulator implements Simulator {
 
   serviceTests(filter: { name?: string } = {}) {
     return this.tests.list().filter((t) => filter.name === undefined || t.name === filter.name).map((t) => structuredClone(t));
+  }
+
+  serviceTestSpecifications() {
+    return this.specifications.list().map((s) => structuredClone(s));
+  }
+
+  serviceTestSpecification(id: string) {
+    return clone(this.specifications.get(id));
   }
 
   hubs() {
@@ -212,6 +190,7 @@ class RunningSimulator implements Simulator {
     this.timers.clear();
     this.orders.reset();
     this.tests.reset();
+    this.specifications.reset(this.serviceTestUrl);
     this.hubRegistry.clear();
     this.counter.reset();
     this.notifier.reset();
@@ -245,5 +224,6 @@ function clone<T>(value: T | undefined): T | undefined {
 /** Compiles the request validators before the first request, so that it is not the slow one. */
 function warmUpValidators(): void {
   for (const d of ['ServiceOrder_Create', 'ServiceOrder_Update', 'CancelServiceOrder_Create', 'EventSubscriptionInput']) checkTmf('TMF641', d, {});
-  for (const d of ['ServiceTest_Create', 'ServiceTest_Update', 'EventSubscriptionInput']) checkTmf('TMF653', d, {});
+  const tmf653 = ['ServiceTest_Create', 'ServiceTest_Update', 'ServiceTestSpecification_Create', 'ServiceTestSpecification_Update', 'EventSubscriptionInput'];
+  for (const d of tmf653) checkTmf('TMF653', d, {});
 }

@@ -4,7 +4,7 @@ import { isObject, type Json } from './tmf-resources';
 interface MetricProfile {
   pattern: RegExp;
   unit: string;
-  value: number;
+  value: MeasureValue;
 }
 
 /**
@@ -12,6 +12,9 @@ interface MetricProfile {
  * `measures` overrides them. Order matters: "jitter" must win over "delay" in "delay jitter".
  */
 const PROFILES: MetricProfile[] = [
+  { pattern: /sync|status/i, unit: 'state', value: 'synchronised' },
+  { pattern: /attenuation/i, unit: 'dB', value: 18.5 },
+  { pattern: /noise|snr/i, unit: 'dB', value: 9.2 },
   { pattern: /jitter/i, unit: 'ms', value: 0.8 },
   { pattern: /latency|delay|rtt|round.?trip/i, unit: 'ms', value: 12.5 },
   { pattern: /loss/i, unit: '%', value: 0 },
@@ -20,8 +23,9 @@ const PROFILES: MetricProfile[] = [
 ];
 const FALLBACK: Omit<MetricProfile, 'pattern'> = { unit: 'count', value: 1 };
 
+
 /**
- * The measured testMeasure[] of a finished test: one entry per requested measure (the request's
+ * The measured testMeasure[] of a test about to end: one entry per requested measure (the request's
  * testMeasure[] entries), keeping what the client sent (testMeasureDefinitionId included) and adding
  * metricName, unitOfMeasure, captureDateTime and the value as a v4 Characteristic {name, value, valueType}.
  */
@@ -42,4 +46,18 @@ function measureOne(requested: Json, overrides: Record<string, MeasureValue>, no
     captureDateTime: now,
     value: { name: metricName, value, valueType: typeof value },
   };
+}
+
+/**
+ * A measure that failed its test: TMF653 v4.2 gives a ServiceTest no error field, so the reason a test
+ * failed travels as a MeasureThresholdRuleViolation on the measure, which the gateway keeps with the result.
+ */
+export function withRuleViolation(measure: Json): Json {
+  const value = isObject(measure.value) ? measure.value.value : undefined;
+  const violation = {
+    name: `${String(measure.metricName)} conformance`,
+    description: `Measured ${String(measure.metricName)} (${String(value)} ${String(measure.unitOfMeasure)}) is outside its conformance target (simulator scenario)`,
+    thresholdRuleSeverity: 'critical',
+  };
+  return { ...measure, ruleViolation: [violation] };
 }

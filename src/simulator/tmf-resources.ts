@@ -17,6 +17,9 @@ export interface ServiceOrder extends Json {
   externalId?: string;
   orderDate: string;
   serviceOrderItem: ServiceOrderItem[];
+  errorMessage?: Json[];
+  milestone?: Json[];
+  jeopardyAlert?: Json[];
 }
 
 export interface CancelServiceOrder extends Json {
@@ -32,6 +35,13 @@ export interface ServiceTest extends Json {
   name: string;
   state: string;
   testMeasure?: Json[];
+}
+
+export interface ServiceTestSpecification extends Json {
+  id: string;
+  href: string;
+  name: string;
+  testMeasureDefinition?: Json[];
 }
 
 export const TERMINAL_ORDER_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'partial', 'cancelled', 'rejected']);
@@ -61,7 +71,7 @@ export function findItem(items: ServiceOrderItem[], id: string): ServiceOrderIte
 export function mergePatch(target: Json, patch: Json): void {
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete target[key];
-    else if (isObject(value) && isObject(target[key])) mergePatch(target[key] as Json, value);
+    else if (isObject(value) && isObject(target[key])) mergePatch(target[key], value);
     else target[key] = structuredClone(value);
   }
 }

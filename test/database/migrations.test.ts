@@ -32,20 +32,20 @@ describe('migrations', () => {
 
   it('can be reverted and applied again', async () => {
     const claimSettings = async () =>
-      ((await db.dataSource.query(`SELECT proconfig FROM pg_proc WHERE proname = 'claim_outbound_requests'`)) as { proconfig: string[] }[])[0]
+      (await db.dataSource.query<{ proconfig: string[] }[]>(`SELECT proconfig FROM pg_proc WHERE proname = 'claim_outbound_requests'`))[0]
         .proconfig;
     // A database migrated before the claim by primary key gets it, and gives it back when undone.
     expect(await claimSettings()).toEqual(expect.arrayContaining(['enable_seqscan=off', 'plan_cache_mode=force_generic_plan']));
     await db.dataSource.undoLastMigration();
     expect(await claimSettings()).toEqual(['enable_sort=off', 'jit=off']);
     for (let i = 1; i < MIGRATIONS.length; i++) await db.dataSource.undoLastMigration();
-    const left = (await db.dataSource.query(
+    const left = await db.dataSource.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'migrations'`,
-    )) as { n: number }[];
+    );
     expect(left[0].n).toBe(0);
     await db.dataSource.runMigrations();
     expect(await claimSettings()).toEqual(expect.arrayContaining(['enable_seqscan=off', 'plan_cache_mode=force_generic_plan']));
-    const apis = (await db.dataSource.query(`SELECT api, active FROM open_api ORDER BY api`)) as unknown[];
+    const apis = await db.dataSource.query<unknown[]>(`SELECT api, active FROM open_api ORDER BY api`);
     expect(apis).toEqual([
       { api: 'SERVICE_ORDERING_TMF641', active: false },
       { api: 'SERVICE_TEST_TMF653', active: false },

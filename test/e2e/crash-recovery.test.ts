@@ -1,7 +1,6 @@
 import pino from 'pino';
-import { Dispatcher } from '../../src/services/dispatch/dispatcher';
-import { HttpClient } from '../../src/services/dispatch/http-client';
-import { OutboundSender } from '../../src/services/dispatch/outbound-sender';
+import { buildDispatcher } from '../../src/container';
+import type { Dispatcher } from '../../src/services/outbox/dispatch/dispatcher';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import {
   ActivateOpenApiDocument, CreateDomainOrderDocument, CreateFulfillmentRequestDocument, type ExternalSystemInput,
@@ -17,7 +16,6 @@ import { caseOrder, caseRule, orderingSystem, orderStates, waitForState } from '
 describe('E2E: a send cut off by a crash', () => {
   let app: TestApp;
   let sim: Simulator;
-  let http: HttpClient;
   let survivor: Dispatcher;
 
   beforeAll(async () => {
@@ -26,19 +24,21 @@ describe('E2E: a send cut off by a crash', () => {
     app = await startTestApp({ env: { DISPATCH_ENABLED: 'false' } });
     await app.ok(ActivateOpenApiDocument, { api: 'SERVICE_ORDERING_TMF641' });
     const services = app.runtime.services;
-    http = new HttpClient({ allowPrivateNetworks: true });
-    survivor = new Dispatcher(services.dataSource, services, new OutboundSender(http, services.externalSystems), pino({ level: 'silent' }), {
-      concurrency: 4,
-      leaseMarginMs: 30_000,
-      sweepIntervalMs: 50,
-      backoff: { baseMs: 50, maxMs: 200, unknownOutcomeSettleMs: 0 },
-      breaker: { failureThreshold: 100, openMs: 1000 },
-      recordingWriters: 1,
-    });
+    survivor = buildDispatcher(
+      services,
+      {
+        concurrency: 4,
+        leaseMarginMs: 30_000,
+        sweepIntervalMs: 50,
+        backoff: { baseMs: 50, maxMs: 200, unknownOutcomeSettleMs: 0 },
+        breaker: { failureThreshold: 100, openMs: 1000 },
+        recordingWriters: 1,
+      },
+      pino({ level: 'silent' }),
+    );
   });
   afterAll(async () => {
     await survivor.stop();
-    await http.close();
     await app.close();
     await sim.close();
   });

@@ -231,7 +231,7 @@ export async function startSecondInstance(app: TestApp): Promise<SecondInstance>
       return body.data as never;
     },
     close: async () => {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await runtime.stop();
       await dataSource.destroy();
     },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, findBreakingChanges, lexicographicSortSchema, printSchema } from 'graphql';
-import { emittedSdl } from '../../src/schema/emit';
+import { emittedSdl } from '../../src/graphql/emit-schema';
 import { projectRoot } from '../../src/project-root';
 
 const read = (...parts: string[]) => readFileSync(join(projectRoot(), ...parts), 'utf8');

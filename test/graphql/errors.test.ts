@@ -52,7 +52,7 @@ describe('Errors', () => {
       ],
       ['an Int out of range', 'query { domainOrders(first: 99999999999) { totalCount } }', undefined, /Int cannot represent/],
     ])('%s', async (_what, query, variables, message) => {
-      const res = await raw(app, query, variables as Record<string, unknown> | undefined);
+      const res = await raw(app, query, variables);
       expect(code(res)).toBe('BAD_USER_INPUT');
       expect(res.errors![0].message).toMatch(message);
       expect(res.data ?? null).toBeNull();

@@ -8,7 +8,7 @@ import {
 } from '../__generated__/graphql';
 import { ExternalSystemEntity } from '../../src/entities/external-system.entity';
 import { code, startTestApp, type TestApp } from '../support/app';
-import { LOOPBACK_URLS, METADATA_URLS } from '../services/external-system/ssrf-urls';
+import { LOOPBACK_URLS, METADATA_URLS } from '../services/southbound/ssrf-urls';
 import { createRule, createSystem, SERVICE_ORDERING_URL, systemInput, unique } from './factories';
 
 describe('External systems', () => {
@@ -19,7 +19,7 @@ describe('External systems', () => {
   afterAll(() => app.close());
 
   async function storedRow(id: string): Promise<Record<string, unknown>> {
-    const [row] = (await app.db.dataSource.query('SELECT * FROM external_system WHERE id = $1', [id])) as Record<string, unknown>[];
+    const [row] = await app.db.dataSource.query<Record<string, unknown>[]>('SELECT * FROM external_system WHERE id = $1', [id]);
     return row;
   }
 

@@ -9,7 +9,7 @@ import type { Logger } from 'typeorm';
 import { OperatorConsoleDocument, OutboundRequestChangedDocument } from '../__generated__/graphql';
 import { loadConfig } from '../../src/config';
 import { checkCost, checkVariables, documentLimitRules, MAX_INPUT_DEPTH, type GraphQLLimits } from '../../src/graphql/limits';
-import { buildGraphQLSchema } from '../../src/schema/build-schema';
+import { buildGraphQLSchema } from '../../src/graphql/build-schema';
 import { Role } from '../../src/services/auth/roles';
 import { code, startTestApp, type GqlResponse, type TestApp } from '../support/app';
 import { createOrderTree, prepareOrderFulfillment, submitOrder } from './factories';

@@ -41,7 +41,7 @@ describe('Subscriptions over graphql-ws', () => {
     let wake = () => undefined as void;
     const before = app.runtime.services.eventBus.subscriberCount;
     const stop = on.subscribe<FulfillmentStateChangedSubscription>(
-      { query: print(FulfillmentStateChangedDocument), variables: variables as Record<string, unknown> },
+      { query: print(FulfillmentStateChangedDocument), variables: variables },
       {
         next: (msg) => {
           if (msg.errors) errors.push(...msg.errors);

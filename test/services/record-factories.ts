@@ -1,10 +1,10 @@
 import type {
-  DecisionRuleValue,
+  DecisionRuleRow,
   DomainOrderNode,
   MeasureDefinitionValue,
   TestRunNode,
   TestSpecificationValue,
-} from '../../src/services/decision/decision.types';
+} from '../../src/services/model/record-model';
 
 /** Small builders of plain records for the pure-function tests. */
 
@@ -67,7 +67,7 @@ export function testRun(overrides: Partial<TestRunNode> = {}): TestRunNode {
   };
 }
 
-export function rule(overrides: Partial<DecisionRuleValue> = {}): DecisionRuleValue {
+export function rule(overrides: Partial<DecisionRuleRow> = {}): DecisionRuleRow {
   return {
     id: 'rule-1',
     subject: 'DOMAIN_ORDER',

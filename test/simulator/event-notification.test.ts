@@ -1,3 +1,4 @@
+import { checkTmf } from '../../src/services/tmf/tmf-schema';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { CallbackListener, call, orderBody, testBody, waitFor, type ReceivedCallback } from './simulator-test-kit';
 
@@ -121,7 +122,7 @@ describe('notifications', () => {
     const tail = listener.eventsFor(order.id).slice(4);
     expect(tail.map((r) => [r.body.eventType, (Object.values(r.body.event)[0] as any).state])).toEqual([
       ['ServiceOrderAttributeValueChangeEvent', 'held'],
-      ['CancelServiceOrderCreateEvent', 'acknowledged'],
+      ['CancelServiceOrderCreateEvent', 'accepted'],
       ['ServiceOrderStateChangeEvent', 'assessingCancellation'],
       ['CancelServiceOrderStateChangeEvent', 'inProgress'],
       ['ServiceOrderStateChangeEvent', 'pendingCancellation'],
@@ -146,6 +147,7 @@ describe('notifications', () => {
       '/callbacks/listener/serviceTestStateChangeEvent pending',
       '/callbacks/listener/serviceTestAttributeValueChangeEvent inProgress',
       '/callbacks/listener/serviceTestStateChangeEvent inProgress',
+      '/callbacks/listener/serviceTestAttributeValueChangeEvent inProgress',
       '/callbacks/listener/serviceTestStateChangeEvent completed',
     ]);
   });
@@ -170,6 +172,23 @@ describe('notifications', () => {
       states('fulfilled', 'pending', 'error'),
       states('fulfilled', 'error', 'error'),
     ]);
+  });
+
+  it('sends a test\'s compact status as PATCH {callback}/serviceTest/{id}, with its measured results', async () => {
+    sim.setOptions({ callbackUrl: listener.url, callbackToken: 'tok', notify: 'outboundresponse' });
+    const test = (await call(`${sim.serviceTestUrl}/serviceTest`, { body: testBody() })).body;
+    await waitFor(() => sim.serviceTest(test.id)?.state === 'completed', 'completion');
+    await sim.whenDeliveriesIdle();
+    expect(listener.received.every((r) => r.method === 'PATCH' && r.path === `/callbacks/serviceTest/${test.id}` && r.headers.authorization === 'Bearer tok')).toBe(true);
+    const measures = sim.serviceTest(test.id)!.testMeasure;
+    expect(listener.received.map((r) => r.body)).toEqual([
+      { state: 'acknowledged' },
+      { state: 'inProgress' },
+      { state: 'inProgress', testMeasure: measures },
+      { state: 'completed', testMeasure: measures },
+    ]);
+    for (const { body } of listener.received) expect(checkTmf('TMF653', 'ServiceTest_Update', body)).toEqual({ valid: true, violations: [] });
+    expect(sim.deliveries().map((d) => [d.method, d.label])).toEqual(Array(4).fill(['PATCH', 'serviceTestStatus']));
   });
 
   it('sends nothing to the callback URL in notify=none mode', async () => {

@@ -97,6 +97,23 @@ describe('fault injection', () => {
       expect(res.body.message).toBe('match/verb is not a known matcher field; status must be an HTTP error status (400-599)');
     });
 
+    it('makes the hub refuse (POST /hub, DELETE /hub/{id}), for the client\'s "hub refused" path', async () => {
+      const subscribe = (api: string) => call(`${api}/hub`, { body: { callback: listener.url } });
+      sim.injectFault({ match: { method: 'POST', path: '/hub' }, fault: 'status=503', count: 1 });
+      const refused = await subscribe(sim.serviceOrderingUrl);
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'SIMULATED_FAULT', status: '503', '@type': 'Error' });
+      expect(sim.hubs()).toEqual([]);
+      sim.injectFault({ match: { method: 'POST', path: '/serviceTestManagement/v4/hub' }, fault: 'status=400' });
+      expect((await subscribe(sim.serviceTestUrl)).status).toBe(400);
+      const hub = await subscribe(sim.serviceOrderingUrl);
+      expect(hub.status).toBe(201);
+      const gone = await call(`${sim.serviceOrderingUrl}/hub/${hub.body.id}`, { method: 'DELETE', headers: { 'X-Simulator-Fault': 'status=500' } });
+      expect(gone.status).toBe(500);
+      expect(sim.hubs()).toEqual([hub.body]);
+      expect(sim.countFor({ path: '/hub' })).toEqual({ received: 3, created: 1, faulted: 2 });
+    });
+
     it('applies start-time fault rules, and reset() restores them', async () => {
       const other = await startSimulator({ faults: [{ match: { path: '/serviceOrder' }, fault: 'status=500', count: 1 }] });
       try {

@@ -64,7 +64,7 @@ describe('TMF641 service orders', () => {
       expect(missing.body).toEqual({ code: 'NOT_FOUND', reason: 'Not Found', message: 'No serviceOrder with id nope', status: '404', '@type': 'Error' });
       const patch = await call(`${sim.serviceOrderingUrl}/serviceOrder/nope`, { method: 'PATCH', body: { description: 'x' } });
       expect(patch.status).toBe(404);
-      const method = await call(`${sim.serviceOrderingUrl}/serviceOrder/x`, { method: 'DELETE' });
+      const method = await call(`${sim.serviceOrderingUrl}/serviceOrder/x`, { method: 'PUT' });
       expect(method.status).toBe(405);
     });
   });
@@ -97,8 +97,8 @@ describe('TMF641 service orders', () => {
       expect(itemStates(order)).toEqual({ '1': 'completed', '2': 'failed', '2.1': 'failed' });
       expect(order.serviceOrderItem[1].serviceOrderItem![0].errorMessage).toEqual([expect.objectContaining({ code: 'ITEM_FAILED' })]);
       expect((order.errorMessage as any[])[0].serviceOrderItem).toEqual([
-        { itemId: '2', serviceOrderId: order.id, serviceOrderHref: order.href },
-        { itemId: '2.1', serviceOrderId: order.id, serviceOrderHref: order.href },
+        { id: '2', itemId: '2', serviceOrderId: order.id, serviceOrderHref: order.href },
+        { id: '2.1', itemId: '2.1', serviceOrderId: order.id, serviceOrderHref: order.href },
       ]);
     });
 
@@ -201,13 +201,13 @@ describe('TMF641 service orders', () => {
     const cancel = (orderId: string, headers: Record<string, string> = {}) =>
       call(`${sim.serviceOrderingUrl}/cancelServiceOrder`, { body: { serviceOrder: { id: orderId }, cancellationReason: 'customer changed mind' }, headers });
 
-    it('cancels a running order: assessingCancellation → pendingCancellation → cancelled, task acknowledged → inProgress → done', async () => {
+    it('cancels a running order: assessingCancellation → pendingCancellation → cancelled, task accepted → inProgress → done', async () => {
       const { body } = await create(orderBody(), { 'X-Simulator-Scenario': 'stepMs=40' });
       await waitFor(() => sim.serviceOrder(body.id)?.state === 'inProgress', 'inProgress');
       const res = await cancel(body.id);
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
-        state: 'acknowledged',
+        state: 'accepted',
         cancellationReason: 'customer changed mind',
         serviceOrder: { id: body.id, href: body.href, '@referredType': 'ServiceOrder' },
         href: `${sim.serviceOrderingUrl}/cancelServiceOrder/${res.body.id}`,

@@ -98,5 +98,41 @@ describe('TMF653 service tests', () => {
   it('answers 404 for an unknown test id', async () => {
     expect((await call(`${sim.serviceTestUrl}/serviceTest/nope`)).status).toBe(404);
     expect((await patch('nope', { state: 'cancelled' })).status).toBe(404);
+    expect((await call(`${sim.serviceTestUrl}/serviceTest/nope`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('gives the first measure of a failed test the rule violation that failed it', async () => {
+    const { body } = await create(testBody(), { 'X-Simulator-Scenario': 'outcome=failed; measure.latency=250' });
+    const test = await stateIs(body.id, 'failed');
+    expect(test.testMeasure![0].ruleViolation).toEqual([
+      {
+        name: 'latency conformance',
+        description: 'Measured latency (250 ms) is outside its conformance target (simulator scenario)',
+        thresholdRuleSeverity: 'critical',
+      },
+    ]);
+    expect(test.testMeasure![1].ruleViolation).toBeUndefined();
+  });
+
+  it('measures before it ends: the test is still inProgress with its results, then completes', async () => {
+    const { body } = await create(testBody(), { 'X-Simulator-Scenario': 'stepMs=30' });
+    const measured = await waitFor(() => sim.serviceTest(body.id)?.testMeasure?.some((m) => m.value !== undefined) && sim.serviceTest(body.id), 'measures');
+    expect(measured.state).toBe('inProgress');
+    expect(measured.testMeasure!.map((m: any) => m.value.value)).toEqual([12.5, 940]);
+    await stateIs(body.id, 'completed');
+  });
+
+  it('takes the scenario from a simulatorScenario characteristic', async () => {
+    const { body } = await create(testBody({ characteristic: [{ name: 'simulatorScenario', value: 'outcome=failed; measure.throughput=12' }] }));
+    const test = await stateIs(body.id, 'failed');
+    expect(test.testMeasure!.map((m: any) => m.value.value)).toEqual([12.5, 12]);
+  });
+
+  it('DELETE removes a test at once and stops it', async () => {
+    const { body } = await create(testBody(), { 'X-Simulator-Scenario': 'stepMs=20' });
+    const res = await call(`${sim.serviceTestUrl}/serviceTest/${body.id}`, { method: 'DELETE' });
+    expect(res.status).toBe(204);
+    expect(sim.serviceTest(body.id)).toBeUndefined();
+    expect((await call(`${sim.serviceTestUrl}/serviceTest/${body.id}`)).status).toBe(404);
   });
 });

@@ -1,7 +1,7 @@
 import { compactState } from '../../src/simulator/event-notifier';
 import { parseFault } from '../../src/simulator/fault-injection';
 import { pathMatches } from '../../src/simulator/request-matcher';
-import { mergeScenarios, parseScenario } from '../../src/simulator/scenario';
+import { characteristicScenario, mergeScenarios, parseScenario } from '../../src/simulator/scenario';
 import { applyTransition, fateOf, nextTransition } from '../../src/simulator/service-order.progress';
 import { optionsFromEnv } from '../../src/simulator/simulator.config';
 import type { ServiceOrder } from '../../src/simulator/tmf-resources';
@@ -38,6 +38,19 @@ describe('scenario syntax', () => {
     });
     expect(() => parseScenario('outcome')).toThrow('scenario directive "outcome" needs a value (key=value)');
   });
+
+  it('parses the report directives, and reads a scenario from a simulatorScenario characteristic', () => {
+    expect(parseScenario('milestone=designCompleted, pointOfNoReturn; jeopardy=Hazard; infoRequired=serviceCharacteristic.bandwidth; cancel=info')).toEqual({
+      milestones: ['designCompleted', 'pointOfNoReturn'],
+      jeopardyTypes: ['Hazard'],
+      infoRequired: 'serviceCharacteristic.bandwidth',
+      cancel: 'info',
+    });
+    expect(mergeScenarios({ milestones: ['a'] }, { milestones: ['b', 'a'], infoRequired: 'x' })).toEqual({ milestones: ['a', 'b'], infoRequired: 'x' });
+    const lists = [[{ name: 'simulatorScenario', value: 'milestone=a' }], undefined, [{ name: 'speed', value: '1G' }, { name: 'simulatorScenario', value: 'jeopardy=Critical' }]];
+    expect(characteristicScenario(lists)).toEqual({ milestones: ['a'], jeopardyTypes: ['Critical'] });
+    expect(() => characteristicScenario([[{ name: 'simulatorScenario', value: 'teleport=1' }]])).toThrow('characteristic simulatorScenario: unknown scenario directive "teleport"');
+  });
 });
 
 describe('order progression', () => {
@@ -58,7 +71,7 @@ describe('order progression', () => {
     const steps: string[] = [];
     for (let t = nextTransition(o, fate); t; t = nextTransition(o, fate)) {
       applyTransition(o, t, 'now');
-      steps.push(t.kind === 'item' ? `${t.itemId}:${t.state}` : t.kind === 'order' ? `order:${t.state}` : 'reject');
+      steps.push(t.kind === 'item' || t.kind === 'order' ? `${t.kind === 'item' ? t.itemId : 'order'}:${t.state}` : t.kind);
     }
     return steps;
   }
@@ -75,6 +88,14 @@ describe('order progression', () => {
   it('fails the last item for outcome=partial without failItems, and everything for outcome=failed', () => {
     expect(run(order(), { outcome: 'partial' }).slice(-3)).toEqual(['b:inProgress', 'b:failed', 'order:partial']);
     expect(run(order(), { outcome: 'failed' }).filter((s) => s.endsWith('failed'))).toEqual(['a1:failed', 'a:failed', 'b:failed', 'order:failed']);
+  });
+
+  it('reports milestones, then jeopardy, then asks for information, right after the first item started', () => {
+    const o = order();
+    const steps = run(o, { milestones: ['m1', 'm2'], jeopardyTypes: ['Hazard'], infoRequired: 'note' });
+    expect(steps).toEqual(['order:inProgress', 'a:inProgress', 'milestone', 'milestone', 'jeopardy', 'informationRequired']);
+    expect(o.state).toBe('held');
+    expect(o.milestone!.map((m) => [m.id, m.name])).toEqual([['1', 'm1'], ['2', 'm2']]);
   });
 
   it('rejects in one step', () => {

@@ -81,7 +81,7 @@ export async function startTestApp(options: { env?: Record<string, string>; sqlL
       return client;
     },
     close: async () => {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await runtime.stop();
       await db.close();
     },

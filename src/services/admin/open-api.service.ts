@@ -1,7 +1,7 @@
 import { OpenApiEntity } from '../../entities/open-api.entity';
 import { TmfApi } from '../../entities/enums';
 import { ApiNotActiveError } from '../common/domain.errors';
-import type { RequestContext } from '../common/request-context';
+import type { RequestContext } from '../context/request-context';
 
 const API_NAMES: Record<TmfApi, string> = {
   SERVICE_ORDERING_TMF641: 'TMF641 Service Ordering',

@@ -55,7 +55,7 @@ export class TokenService {
         `The token lives ${formatDuration(lifetime)} (exp - iat); tokens may live at most ${max}: get one that expires sooner`,
       );
     }
-    const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => KNOWN_ROLES.has(r)) : [];
+    const roles = Array.isArray(claims.roles) ? (claims.roles as unknown[]).filter((r): r is Role => typeof r === 'string' && KNOWN_ROLES.has(r)) : [];
     return { id: typeof claims.sub === 'string' ? claims.sub : 'anonymous', roles, expiresAt: claims.exp * 1000 };
   }
 }

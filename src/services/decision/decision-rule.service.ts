@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DecisionRuleEntity, type RuleConditionValue } from '../../entities/decision-rule.entity';
-import { ConditionOperator, DecisionSubject, TmfApi } from '../../entities/enums';
+import type { ConditionOperator, DecisionSubject } from '../../entities/enums';
 import { BadUserInputError, NotFoundError } from '../common/domain.errors';
 import { isUuid, requireIntInRange, requireText } from '../common/input-checks';
-import type { RequestContext } from '../common/request-context';
+import type { RequestContext } from '../context/request-context';
 import type { ExternalSystemService } from '../external-system/external-system.service';
+import { recordKind } from '../records/record-kinds';
 import { validateRuleConditions } from './decision';
 
 export interface DecisionRuleValues {
@@ -16,12 +17,6 @@ export interface DecisionRuleValues {
   hierarchical: boolean;
   externalSystemId: string;
 }
-
-/** The API a subject's requests are sent with. */
-export const SUBJECT_API: Record<DecisionSubject, TmfApi> = {
-  DOMAIN_ORDER: TmfApi.SERVICE_ORDERING_TMF641,
-  TEST_RUN: TmfApi.SERVICE_TEST_TMF653,
-};
 
 /** The two outbound policy decision tables (Service Order and Test Run Outbound Policy). */
 export class DecisionRuleService {
@@ -68,9 +63,10 @@ export class DecisionRuleService {
     rule.hierarchical = input.hierarchical;
     rule.conditions = checkConditions(input);
     const system = await this.externalSystems.require(ctx, input.externalSystemId, 'input.externalSystemId');
-    if (system.api !== SUBJECT_API[input.subject]) {
+    const api = recordKind(input.subject).api;
+    if (system.api !== api) {
       throw new BadUserInputError(
-        `input.externalSystemId: ${system.name} is a ${system.api} system; ${input.subject} rules need a ${SUBJECT_API[input.subject]} system`,
+        `input.externalSystemId: ${system.name} is a ${system.api} system; ${input.subject} rules need a ${api} system`,
         'input.externalSystemId',
       );
     }

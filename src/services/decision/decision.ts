@@ -1,14 +1,6 @@
-import type {
-  DecisionRuleValue,
-  DecisionSubject,
-  DomainOrderNode,
-  RuleConditionValue,
-  TestRunNode,
-} from './decision.types';
-import { TMF_ORDER_ITEM_ACTION } from '../tmf641/service-order.payload';
-
-/** The record a subject's rules are evaluated against. */
-export type SubjectRecord<S extends DecisionSubject> = S extends 'DOMAIN_ORDER' ? DomainOrderNode : TestRunNode;
+import type { DecisionRuleRow, RuleConditionValue, SubjectName } from '../model/record-model';
+import type { RecordNode } from '../records/record-kind';
+import { recordKind } from '../records/record-kinds';
 
 /** Condition field → the record's value; a field that is absent for the record has no key. */
 export type DecidingAttributes = Record<string, string>;
@@ -29,14 +21,6 @@ const SCALAR_FIELDS = [
   'mode',
   'relatedService.id',
 ] as const;
-const NOT_APPLICABLE: Record<DecisionSubject, readonly string[]> = {
-  DOMAIN_ORDER: ['mode'],
-  TEST_RUN: ['category', 'action', 'domain'],
-};
-const TABLE_NAME: Record<DecisionSubject, string> = {
-  DOMAIN_ORDER: 'Service Order Outbound Policy',
-  TEST_RUN: 'Test Run Outbound Policy',
-};
 
 // Rules are typed by people who think in either our enum (NO_CHANGE, ON_DEMAND) or TMF spelling
 // (noChange, ONDEMAND); both must mean the same thing, so these two fields compare loosely.
@@ -53,23 +37,9 @@ function put(attrs: DecidingAttributes, field: string, value: string | null | un
 }
 
 /** The record's values for every condition field that applies to it and is set. */
-export function decidingAttributes<S extends DecisionSubject>(subject: S, record: SubjectRecord<S>): DecidingAttributes {
+export function decidingAttributes(subject: SubjectName, record: RecordNode): DecidingAttributes {
   const attrs: DecidingAttributes = {};
-  if (subject === 'DOMAIN_ORDER') {
-    const order = record as DomainOrderNode;
-    put(attrs, 'category', order.category);
-    put(attrs, 'action', TMF_ORDER_ITEM_ACTION[order.action]);
-    put(attrs, 'domain', order.domain);
-    put(attrs, 'specification.id', order.serviceSpecification.id);
-    put(attrs, 'specification.name', order.serviceSpecification.name);
-    put(attrs, 'relatedService.id', order.serviceId);
-  } else {
-    const run = record as TestRunNode;
-    put(attrs, 'specification.id', run.specification.externalId);
-    put(attrs, 'specification.name', run.specification.name);
-    put(attrs, 'mode', run.mode);
-    put(attrs, 'relatedService.id', run.relatedServiceId);
-  }
+  for (const [field, value] of Object.entries(recordKind(subject).decidingValues(record))) put(attrs, field, value);
   // A repeated characteristic name decides by its first value, as the record lists them.
   for (const c of record.characteristics) {
     const key = CHARACTERISTIC_PREFIX + c.name;
@@ -97,7 +67,7 @@ function conditionHolds(attrs: DecidingAttributes, condition: RuleConditionValue
   }
 }
 
-function byPriority(a: DecisionRuleValue, b: DecisionRuleValue): number {
+function byPriority(a: DecisionRuleRow, b: DecisionRuleRow): number {
   // Plain code-unit comparison rather than localeCompare: the order must not depend on the server's locale.
   if (a.priority !== b.priority) return a.priority - b.priority;
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
@@ -109,26 +79,22 @@ function byPriority(a: DecisionRuleValue, b: DecisionRuleValue): number {
  * The first active rule of the subject, by ascending priority (then name, then id), whose conditions
  * all hold for the record; null when none does.
  */
-export function evaluateRules<S extends DecisionSubject>(
-  subject: S,
-  record: SubjectRecord<S>,
-  rules: readonly DecisionRuleValue[],
-): DecisionRuleValue | null {
+export function evaluateRules(subject: SubjectName, record: RecordNode, rules: readonly DecisionRuleRow[]): DecisionRuleRow | null {
   const attrs = decidingAttributes(subject, record);
   const candidates = rules.filter((r) => r.active && r.subject === subject).sort(byPriority);
   return candidates.find((r) => r.conditions.every((c) => conditionHolds(attrs, c))) ?? null;
 }
 
 /** The NO_MATCHING_RULE message: names the record, the table, and what the record looked like. */
-export function noMatchMessage<S extends DecisionSubject>(subject: S, record: SubjectRecord<S>): string {
+export function noMatchMessage(subject: SubjectName, record: RecordNode): string {
   const attrs = decidingAttributes(subject, record);
   const shown = SCALAR_FIELDS.filter((f) => Object.hasOwn(attrs, f)).map((f) => `${f}=${attrs[f]}`);
-  const what = subject === 'DOMAIN_ORDER' ? 'Domain order' : 'Test run';
+  const kind = recordKind(subject);
   const detail = shown.length > 0 ? ` (${shown.join(', ')})` : '';
-  return `${what} ${record.number} has no matching ${TABLE_NAME[subject]} rule${detail}`;
+  return `${kind.label} ${record.number} has no matching ${kind.policy} rule${detail}`;
 }
 
-function fieldProblem(subject: DecisionSubject, field: string): string | null {
+function fieldProblem(subject: SubjectName, field: string): string | null {
   if (field.includes('\u0000')) return 'Condition fields must not contain a NUL character';
   const isCharacteristic = field.startsWith(CHARACTERISTIC_PREFIX);
   if (isCharacteristic) {
@@ -139,10 +105,8 @@ function fieldProblem(subject: DecisionSubject, field: string): string | null {
   if (!(SCALAR_FIELDS as readonly string[]).includes(field)) {
     return `Unknown condition field "${field}"; use one of ${SCALAR_FIELDS.join(', ')} or characteristic.<name>`;
   }
-  if (NOT_APPLICABLE[subject].includes(field)) {
-    const what = subject === 'DOMAIN_ORDER' ? 'domain orders' : 'test runs';
-    return `Condition field "${field}" does not apply to ${what}`;
-  }
+  const kind = recordKind(subject);
+  if (kind.notApplicableFields.includes(field)) return `Condition field "${field}" does not apply to ${kind.plural}`;
   return null;
 }
 
@@ -175,7 +139,7 @@ function valueProblem(field: string, value: string): string | null {
 
 /** Everything wrong with a rule's conditions for the subject; empty when they are fine. */
 export function validateRuleConditions(
-  subject: DecisionSubject,
+  subject: SubjectName,
   conditions: readonly RuleConditionValue[],
 ): RuleConditionProblem[] {
   const problems: RuleConditionProblem[] = [];

@@ -1,14 +1,16 @@
-import { DecisionSubject, DomainOrderState, FulfillmentState, OrderItemAction } from '../../entities/enums';
+import { DomainOrderState, FulfillmentState, OrderItemAction } from '../../entities/enums';
 import { DomainOrderEntity } from '../../entities/domain-order.entity';
-import { TestRunEntity } from '../../entities/test-run.entity';
 import type { CharacteristicValue, SpecificationRefValue } from '../../entities/columns';
-import { BadUserInputError, ConflictError, FulfillmentNotAllowedError, NotFoundError, PointOfNoReturnError } from '../common/domain.errors';
+import { BadUserInputError, ConflictError, NotFoundError, PointOfNoReturnError } from '../common/domain.errors';
 import { checkCharacteristics, isUuid, optionalText, requireText } from '../common/input-checks';
 import { paginate, type Page } from '../common/pagination';
-import { loadSubtree, SENT_STATES, updateVersioned } from '../common/record-lifecycle';
-import type { RequestContext } from '../common/request-context';
-import { flattenTree, insertInChunks, type TreeAnchor } from '../common/tree-input';
+import type { RequestContext } from '../context/request-context';
+import { flattenTree, insertInChunks } from '../common/tree-input';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import { DOMAIN_ORDERS } from '../records/domain-order.kind';
+import { labelOf } from '../records/record-kind';
+import { cancelTree, SENT_STATES, treeAnchor, updateVersioned } from '../records/record-lifecycle';
+import { recordLoader, requireRecord } from '../records/record-loaders';
 
 export interface DomainOrderValues {
   name?: string | null;
@@ -36,20 +38,14 @@ export interface DomainOrderFilterValues {
   parentId?: string | null;
 }
 
-export const label = (o: Pick<DomainOrderEntity, 'number'>) => `Domain order ${o.number}`;
+const label = (o: Pick<DomainOrderEntity, 'number'>) => labelOf(DOMAIN_ORDERS, o);
 
 /** Domain service orders: trees created, revised and cancelled through GraphQL. */
 export class DomainOrderService {
-  constructor(private readonly events: FulfillmentEventPublisher) {}
+  constructor(private readonly publisher: FulfillmentEventPublisher) {}
 
   async get(ctx: RequestContext, id: string): Promise<DomainOrderEntity | null> {
-    return isUuid(id) ? ctx.loaders.domainOrder.load(id) : null;
-  }
-
-  async require(ctx: RequestContext, id: string, field: string): Promise<DomainOrderEntity> {
-    const order = await this.get(ctx, id);
-    if (!order) throw new NotFoundError('Domain order', id, field);
-    return order;
+    return isUuid(id) ? recordLoader(ctx, DOMAIN_ORDERS).load(id) : null;
   }
 
   list(ctx: RequestContext, first?: number | null, after?: string | null, filter?: DomainOrderFilterValues | null): Promise<Page<DomainOrderEntity>> {
@@ -58,7 +54,7 @@ export class DomainOrderService {
     if (filter?.state) qb.andWhere('o.state = :state', { state: filter.state });
     if (filter?.rootsOnly) qb.andWhere('o.parent_id IS NULL');
     if (filter?.parentId) {
-      if (!isUuid(filter.parentId)) throw new NotFoundError('Domain order', filter.parentId, 'filter.parentId');
+      if (!isUuid(filter.parentId)) throw new NotFoundError(DOMAIN_ORDERS.label, filter.parentId, 'filter.parentId');
       qb.andWhere('o.parent_id = :parentId', { parentId: filter.parentId });
     }
     return paginate(qb, first, after);
@@ -66,7 +62,7 @@ export class DomainOrderService {
 
   /** Creates the order and its whole nested hierarchy in one statement per 500 records. */
   async create(ctx: RequestContext, input: DomainOrderValues): Promise<DomainOrderEntity> {
-    const anchor = input.parentId ? await this.anchor(ctx, input.parentId) : null;
+    const anchor = input.parentId ? await treeAnchor(ctx, DOMAIN_ORDERS, input.parentId) : null;
     const rows = flattenTree(input, anchor).map((n) => {
       const v = n.input;
       const action = v.action;
@@ -94,7 +90,7 @@ export class DomainOrderService {
   }
 
   async revise(ctx: RequestContext, id: string, input: DomainOrderRevisionValues): Promise<DomainOrderEntity> {
-    const order = await this.require(ctx, id, 'id');
+    const order = await requireRecord(ctx, DOMAIN_ORDERS, id, 'id');
     if (order.state === DomainOrderState.CANCELED) throw new ConflictError(`${label(order)} is canceled and cannot be revised`);
     if (order.pointOfNoReturn) {
       throw new PointOfNoReturnError(`${label(order)} is at its point of no return; it can no longer be revised`);
@@ -105,52 +101,12 @@ export class DomainOrderService {
     };
     if (input.characteristics) changes.characteristics = checkCharacteristics(input.characteristics, 'input.characteristics');
     if (input.name !== undefined && input.name !== null) changes.name = optionalText(input.name, 'input.name', 200);
-    return updateVersioned(ctx, DomainOrderEntity, order, label(order), input.expectedVersion, changes);
+    return updateVersioned(ctx, DOMAIN_ORDERS, order, input.expectedVersion, changes);
   }
 
   /** Cancels the order and every descendant that is not canceled yet. */
-  async cancel(ctx: RequestContext, id: string, reason?: string | null): Promise<DomainOrderEntity> {
-    const order = await this.require(ctx, id, 'id');
-    optionalText(reason, 'reason', 1000);
-    const locked = await loadSubtree(ctx, DomainOrderEntity, order);
-    if (locked[0].state === DomainOrderState.CANCELED) throw new ConflictError(`${label(order)} is already canceled`);
-    const subtree = locked.filter((o) => o.state !== DomainOrderState.CANCELED);
-    const atPonr = subtree.find((o) => o.pointOfNoReturn);
-    if (atPonr) throw new PointOfNoReturnError(`${label(atPonr)} is at its point of no return; the hierarchy cannot be canceled`);
-    const sent = subtree.find((o) => SENT_STATES.has(o.fulfillmentState));
-    if (sent) {
-      // Sharing a cancellation with the external system (TMF641 cancelServiceOrder) is the in-flight
-      // change feature; until it exists, a sent order is not cancelled locally behind the system's back.
-      throw new FulfillmentNotAllowedError(
-        `${label(sent)} was already sent to an external system (fulfillment state ${sent.fulfillmentState}); it cannot be canceled here`,
-      );
-    }
-    const ids = subtree.map((o) => o.id);
-    await ctx.manager
-      .createQueryBuilder()
-      .update(DomainOrderEntity)
-      .set({ state: DomainOrderState.CANCELED, fulfillmentState: FulfillmentState.CANCELED, version: () => 'version + 1' })
-      .whereInIds(ids)
-      .execute();
-    await this.events.fulfillmentStatesChanged(
-      ctx,
-      DecisionSubject.DOMAIN_ORDER,
-      subtree.map((o) => ({ record: { ...o, fulfillmentState: FulfillmentState.CANCELED }, previousState: o.fulfillmentState })),
-    );
-    return ctx.manager.findOneByOrFail(DomainOrderEntity, { id: order.id });
-  }
-
-  private async anchor(ctx: RequestContext, parentId: string): Promise<TreeAnchor> {
-    const parent = await this.get(ctx, parentId);
-    if (!parent) {
-      const other = isUuid(parentId) && (await ctx.manager.existsBy(TestRunEntity, { id: parentId }));
-      if (other) throw new BadUserInputError(`input.parentId ${parentId} is a test run, not a domain order`, 'input.parentId');
-      throw new NotFoundError('Domain order', parentId, 'input.parentId');
-    }
-    if (parent.state === DomainOrderState.CANCELED) {
-      throw new BadUserInputError(`input.parentId: ${label(parent)} is canceled; it cannot get new children`, 'input.parentId');
-    }
-    return parent;
+  cancel(ctx: RequestContext, id: string, reason?: string | null): Promise<DomainOrderEntity> {
+    return cancelTree(ctx, this.publisher, DOMAIN_ORDERS, id, reason);
   }
 }
 

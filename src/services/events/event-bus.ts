@@ -75,9 +75,9 @@ export class EventBus {
         if (queue.length > 0) return { value: queue.shift(), done: false };
         return { value: undefined, done: true };
       },
-      return: async () => {
+      return: () => {
         stop();
-        return { value: undefined, done: true };
+        return Promise.resolve({ value: undefined, done: true });
       },
     };
     return iterator;

@@ -1,7 +1,7 @@
 import { DecisionSubject, FulfillmentState } from '../../entities/enums';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
-import type { RequestContext } from '../common/request-context';
+import type { EntityManager } from 'typeorm';
 import type { EventBus } from './event-bus';
 import {
   fulfillmentEnvelope, outboundRequestEnvelope, type EventEnvelope, type OutboundRequestChangedEvent,
@@ -46,6 +46,11 @@ export function outboundSnapshot(
   };
 }
 
+/** What publishing needs of a request context: the manager of its transaction. */
+export interface TransactionScope {
+  readonly manager: EntityManager;
+}
+
 /** Publishes state changes in the caller's transaction (delivered on commit, see EventBus). */
 export class FulfillmentEventPublisher {
   constructor(private readonly bus: EventBus) {}
@@ -55,15 +60,15 @@ export class FulfillmentEventPublisher {
     return this.bus.channel;
   }
 
-  publish(ctx: RequestContext, envelopes: EventEnvelope[]): Promise<void> {
+  publish(ctx: TransactionScope, envelopes: EventEnvelope[]): Promise<void> {
     return this.bus.publish(ctx.manager, envelopes);
   }
 
-  fulfillmentStatesChanged(ctx: RequestContext, subject: DecisionSubject, changes: FulfillmentChange[]): Promise<void> {
+  fulfillmentStatesChanged(ctx: TransactionScope, subject: DecisionSubject, changes: FulfillmentChange[]): Promise<void> {
     return this.publish(ctx, fulfillmentEnvelopes(subject, changes));
   }
 
-  outboundRequestsChanged(ctx: RequestContext, requests: OutboundRequestEntity[]): Promise<void> {
+  outboundRequestsChanged(ctx: TransactionScope, requests: OutboundRequestEntity[]): Promise<void> {
     return this.publish(ctx, requests.map((r) => outboundRequestEnvelope(outboundSnapshot(r))));
   }
 }

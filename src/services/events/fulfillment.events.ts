@@ -45,7 +45,7 @@ export function routingKeys(envelope: EventEnvelope): string[] {
     const event = envelope.payload;
     const keys = [
       routingKey(envelope.topic),
-      routingKey(envelope.topic, event.subject === 'DOMAIN_ORDER' ? 'domainOrder' : 'testRun', event.subjectId),
+      routingKey(envelope.topic, event.subject, event.subjectId),
     ];
     if (event.requestId) keys.push(routingKey(envelope.topic, 'request', event.requestId));
     return keys;

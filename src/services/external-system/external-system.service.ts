@@ -5,19 +5,13 @@ import { ExternalSystemEntity } from '../../entities/external-system.entity';
 import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import { BadUserInputError, NotFoundError } from '../common/domain.errors';
 import { isUuid, optionalText, requireIntInRange, requireText } from '../common/input-checks';
-import type { RequestContext } from '../common/request-context';
+import type { RequestContext } from '../context/request-context';
 import { hashToken, type SecretBox } from '../secrets/secret-box';
-import { checkBaseUrl, type UrlPolicy } from './url-policy';
+import type { OutboundCredentials } from '../southbound/outbound-auth';
+import { checkBaseUrl, type UrlPolicy } from '../southbound/url-policy';
 
-export interface OutboundAuthValues {
+export interface OutboundAuthValues extends OutboundCredentials {
   type: OutboundAuthType;
-  username?: string | null;
-  password?: string | null;
-  token?: string | null;
-  tokenUrl?: string | null;
-  clientId?: string | null;
-  clientSecret?: string | null;
-  scope?: string | null;
 }
 
 export interface ExternalSystemValues {
@@ -31,9 +25,6 @@ export interface ExternalSystemValues {
   inboundToken?: string | null;
   pollIntervalSeconds?: number | null;
 }
-
-/** Decrypted outbound credentials, for the dispatcher only. */
-export type OutboundCredentials = Omit<OutboundAuthValues, 'type'>;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_ATTEMPTS = 5;

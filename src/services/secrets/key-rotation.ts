@@ -21,9 +21,9 @@ export async function rotateSecrets(dataSource: DataSource, oldKey: Buffer, newK
     let unopened = 0;
     let total = 0;
     for (const { table, column, id } of SEALED_COLUMNS) {
-      const rows = (await manager.query(
+      const rows = await manager.query<{ id: string; sealed: string }[]>(
         `SELECT "${id}" AS id, "${column}" AS sealed FROM "${table}" WHERE "${column}" IS NOT NULL ORDER BY "${id}" FOR UPDATE`,
-      )) as { id: string; sealed: string }[];
+      );
       for (const row of rows) {
         total++;
         let plain: string;

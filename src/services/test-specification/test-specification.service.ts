@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TestMeasureDefinitionEntity, TestSpecificationEntity } from '../../entities/test-specification.entity';
 import { BadUserInputError, NotFoundError } from '../common/domain.errors';
 import { isUuid, optionalText, requireText } from '../common/input-checks';
-import type { RequestContext } from '../common/request-context';
+import type { RequestContext } from '../context/request-context';
 
 export interface TestSpecificationValues {
   externalId: string;

@@ -33,7 +33,7 @@ const compiled = new Map<string, ValidateFunction>();
 
 function load(spec: TmfSpec): void {
   if (loaded.has(spec)) return;
-  const swagger = JSON.parse(readFileSync(join(projectRoot(), 'tmf', TMF_SPEC_FILES[spec]), 'utf8'));
+  const swagger = JSON.parse(readFileSync(join(projectRoot(), 'tmf', TMF_SPEC_FILES[spec]), 'utf8')) as { definitions: object };
   ajv.addSchema({ $id: spec, definitions: swagger.definitions });
   loaded.add(spec);
 }
@@ -61,11 +61,22 @@ function describe(e: ErrorObject): SchemaViolation {
  */
 export function checkTmf(spec: TmfSpec, definition: string, value: unknown): SchemaCheck {
   const fn = validatorFor(spec, definition);
-  const valid = fn(value) as boolean;
+  const valid = fn(value);
   return { valid, violations: valid ? [] : (fn.errors ?? []).map(describe) };
 }
 
 /** One line naming every violation, for error messages: "/serviceOrderItem/0/action: must be equal to one of ...". */
 export function formatViolations(violations: SchemaViolation[]): string {
   return violations.map((v) => `${v.path || '/'}: ${v.message}`).join('; ');
+}
+
+/**
+ * Throws when the payload does not validate against the official schema. A payload we built that fails
+ * is a bug in the builder, and must be caught before anything is queued, never at the external system.
+ */
+export function assertValidPayload(spec: TmfSpec, definition: string, payload: unknown): void {
+  const check = checkTmf(spec, definition, payload);
+  if (!check.valid) {
+    throw new Error(`Invalid ${spec} ${definition} payload: ${formatViolations(check.violations)}`);
+  }
 }

@@ -1,4 +1,4 @@
-import type { CharacteristicValue, DomainOrderNode, OrderItemAction, SpecificationRefValue } from '../decision/decision.types';
+import type { CharacteristicValue, DomainOrderNode, OrderItemAction, SpecificationRefValue } from '../model/record-model';
 
 // TMF641 v4.1.0 request bodies. Only properties the spec declares are sent (the swagger never says
 // additionalProperties:false, so a misspelt property would validate and then be ignored remotely),
@@ -6,6 +6,9 @@ import type { CharacteristicValue, DomainOrderNode, OrderItemAction, Specificati
 // an unset value is left out.
 
 type Json = Record<string, unknown>;
+
+/** The TMF641 resource collection orders are created in, relative to the API root. */
+export const SERVICE_ORDER_COLLECTION = '/serviceOrder';
 
 /** TMF641 OrderItemActionType spelling of our action enum. */
 export const TMF_ORDER_ITEM_ACTION: Record<OrderItemAction, string> = {

@@ -1,4 +1,4 @@
-import type { MeasureDefinitionValue, TestMode, TestRunNode, TestSpecificationValue } from '../decision/decision.types';
+import type { MeasureDefinitionValue, TestMode, TestRunNode, TestSpecificationValue } from '../model/record-model';
 import { isSet, toTmfCharacteristics } from '../tmf641/service-order.payload';
 
 // TMF653 v4.2.0 request bodies. As for TMF641: declared properties only, no server-owned ones (id,
@@ -7,6 +7,9 @@ import { isSet, toTmfCharacteristics } from '../tmf641/service-order.payload';
 // testSpecification carries no `name`: v4.2's ServiceTestSpecificationRef does not declare one.
 
 type Json = Record<string, unknown>;
+
+/** The TMF653 resource collection tests are created in, relative to the API root. */
+export const SERVICE_TEST_COLLECTION = '/serviceTest';
 
 /** TMF653 spelling of the test mode ("PROACTIVE" or "ONDEMAND" in the spec's field description). */
 export const TMF_TEST_MODE: Record<TestMode, string> = {

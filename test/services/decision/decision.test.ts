@@ -4,7 +4,7 @@ import {
   noMatchMessage,
   validateRuleConditions,
 } from '../../../src/services/decision/decision';
-import type { RuleConditionValue } from '../../../src/services/decision/decision.types';
+import type { RuleConditionValue } from '../../../src/services/model/record-model';
 import { domainOrder, rule, testRun } from '../record-factories';
 
 const cond = (field: string, operator: RuleConditionValue['operator'], values: string[] = []): RuleConditionValue => ({

@@ -116,9 +116,9 @@ describe('EventBus over the database', () => {
         request: { id: 'out-1', requestId: 'req-routed' },
       },
     ]);
-    const byRun = receive(bus, routingKey(TOPICS.FULFILLMENT_STATE_CHANGED, 'testRun', 'run-1'), 1);
+    const byRun = receive(bus, routingKey(TOPICS.FULFILLMENT_STATE_CHANGED, DecisionSubject.TEST_RUN, 'run-1'), 1);
     const byRequest = receive(bus, routingKey(TOPICS.FULFILLMENT_STATE_CHANGED, 'request', 'req-routed'), 1);
-    const other = bus.subscribe(routingKey(TOPICS.FULFILLMENT_STATE_CHANGED, 'domainOrder', 'run-1'));
+    const other = bus.subscribe(routingKey(TOPICS.FULFILLMENT_STATE_CHANGED, DecisionSubject.DOMAIN_ORDER, 'run-1'));
     await dataSource.transaction((manager) => bus.publish(manager, [event]));
     expect(await byRun).toEqual([event.payload]);
     expect(await byRequest).toEqual([event.payload]);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { OutboundAuthType, TmfApi } from '../../../src/entities/enums';
 import { ExternalSystemEntity } from '../../../src/entities/external-system.entity';
-import { RequestContext } from '../../../src/services/common/request-context';
+import { RequestContext } from '../../../src/services/context/request-context';
 import { ExternalSystemService, type OutboundAuthValues } from '../../../src/services/external-system/external-system.service';
 import { rotateSecrets, WrongKeyError } from '../../../src/services/secrets/key-rotation';
 import { SecretBox } from '../../../src/services/secrets/secret-box';
@@ -20,7 +20,7 @@ describe('rotateSecrets', () => {
   const systemsWith = (key: Buffer) => new ExternalSystemService(new SecretBox(key), { allowPrivateNetworks: true });
   const ctx = () => new RequestContext(db.dataSource, null);
   const sealed = async () =>
-    (await db.dataSource.query('SELECT id, auth_secret, updated_at FROM external_system ORDER BY id')) as { id: string; auth_secret: string | null }[];
+    db.dataSource.query<{ id: string; auth_secret: string | null }[]>('SELECT id, auth_secret, updated_at FROM external_system ORDER BY id');
 
   beforeAll(async () => {
     db = await openTestDatabase();

@@ -4,7 +4,7 @@ import {
   buildServiceOrderRevision,
 } from '../../../src/services/tmf641/service-order.payload';
 import { checkTmf } from '../../../src/services/tmf/tmf-schema';
-import type { DomainOrderNode } from '../../../src/services/decision/decision.types';
+import type { DomainOrderNode } from '../../../src/services/model/record-model';
 import { domainOrder, orderChain } from '../record-factories';
 import { undeclaredProperties } from '../tmf-strict';
 

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
+import type { DecisionRuleEntity } from '../../entities/decision-rule.entity';
+import { OutboundOperation, OutboundRequestState } from '../../entities/enums';
+import type { ExternalSystemEntity } from '../../entities/external-system.entity';
+import type { FulfillmentRecord } from '../../entities/fulfillment-record';
+import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
+import { insertInChunks } from '../common/tree-input';
+import type { RequestContext } from '../context/request-context';
+import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import { linkedRecordId, type RecordKind } from '../records/record-kind';
+import { recordKind } from '../records/record-kinds';
+
+/** Outbound request states in which a request is still on its way (not ended). */
+export const LIVE_STATES = [OutboundRequestState.QUEUED, OutboundRequestState.SENDING, OutboundRequestState.RETRY_SCHEDULED];
+
+export interface QueuedRequest {
+  operation: OutboundOperation;
+  httpMethod: string;
+  /** Empty while it waits for the external id its dependency will deliver (the claim fills it in). */
+  path: string;
+  payload: object;
+  coveredIds: string[];
+  /** The request of the same record that must be DELIVERED before this one is sent. */
+  dependsOnId: string | null;
+}
+
+export interface QueueBatch {
+  kind: RecordKind;
+  requestId: string;
+  system: ExternalSystemEntity;
+  rule: DecisionRuleEntity | null;
+  requests: QueuedRequest[];
+  /** Version of each covered record at queue time. */
+  versions: Map<string, number>;
+}
+
+/**
+ * The outbound request table: the one place that inserts into it and reads which records a request
+ * carries. State changes after queueing are in request-transitions.ts and the dispatcher's database
+ * functions (dispatch/dispatch.sql.ts).
+ */
+export class Outbox {
+  constructor(
+    private readonly publisher: FulfillmentEventPublisher,
+    /** Wakes the local dispatcher; called after the commit that queued work. */
+    private readonly wakeDispatcher: () => void,
+  ) {}
+
+  /**
+   * Inserts outbound requests (state QUEUED, due now) with the records each covers, announces them, and
+   * wakes the dispatcher once the transaction commits. Returns the rows in the order given, numbers included.
+   */
+  async queue(ctx: RequestContext, batch: QueueBatch): Promise<OutboundRequestEntity[]> {
+    const now = new Date();
+    const rows = batch.requests.map((r) =>
+      ctx.manager.create(OutboundRequestEntity, {
+        id: randomUUID(),
+        requestId: batch.requestId,
+        subject: batch.kind.subject,
+        operation: r.operation,
+        api: batch.system.api,
+        externalSystemId: batch.system.id,
+        ruleId: batch.rule?.id ?? null,
+        hierarchical: batch.rule?.hierarchical ?? false,
+        state: OutboundRequestState.QUEUED,
+        attempts: 0,
+        nextAttemptAt: now,
+        httpMethod: r.httpMethod,
+        path: r.path,
+        payload: r.payload,
+        dependsOnId: r.dependsOnId,
+      }),
+    );
+    await insertInChunks(rows, (chunk) => ctx.manager.insert(OutboundRequestEntity, chunk as never), 200);
+    const links = batch.requests.flatMap((r, i) =>
+      r.coveredIds.map((recordId, position) => ({
+        outboundRequestId: rows[i].id,
+        [batch.kind.link.property]: recordId,
+        position,
+        recordVersion: batch.versions.get(recordId) ?? 1,
+      })),
+    );
+    await insertInChunks(links, (chunk) => ctx.manager.insert(batch.kind.link.entity, chunk as never), 2000);
+    const saved = await ctx.manager.find(OutboundRequestEntity, { where: { id: In(rows.map((r) => r.id)) }, order: { seq: 'ASC' } });
+    const byId = new Map(saved.map((r) => [r.id, r]));
+    const ordered = rows.map((r) => byId.get(r.id)!);
+    await this.publisher.outboundRequestsChanged(ctx, ordered);
+    ctx.onCommit(this.wakeDispatcher);
+    return ordered;
+  }
+}
+
+/** The requests that carry one record, in the given states, newest first. */
+export function requestsOfRecord(
+  ctx: RequestContext,
+  kind: RecordKind,
+  recordId: string,
+  states: readonly OutboundRequestState[],
+): Promise<OutboundRequestEntity[]> {
+  return ctx.manager
+    .createQueryBuilder(OutboundRequestEntity, 'r')
+    .innerJoin(kind.link.table, 'l', `l.outbound_request_id = r.id AND l.${kind.link.column} = :recordId`, { recordId })
+    .where('r.state IN (:...states)', { states })
+    .orderBy('r.seq', 'DESC')
+    .getMany();
+}
+
+/** The records an outbound request covers, in payload order. */
+export async function coveredRecords(ctx: RequestContext, request: OutboundRequestEntity): Promise<FulfillmentRecord[]> {
+  const kind = recordKind(request.subject);
+  const links = await ctx.manager.find(kind.link.entity, { where: { outboundRequestId: request.id }, order: { position: 'ASC' } });
+  const ids = links.map((l) => linkedRecordId(kind, l));
+  const rows = await ctx.manager.findBy(kind.entity, { id: In(ids) });
+  return ids.map((id) => rows.find((r) => r.id === id)!);
+}

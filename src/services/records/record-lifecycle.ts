@@ -1,0 +1,124 @@
+import { FulfillmentState } from '../../entities/enums';
+import type { FulfillmentRecord } from '../../entities/fulfillment-record';
+import { BadUserInputError, ConflictError, FulfillmentNotAllowedError, NotFoundError, PointOfNoReturnError } from '../common/domain.errors';
+import { isUuid, optionalText } from '../common/input-checks';
+import type { TreeAnchor } from '../common/tree-input';
+import type { RequestContext } from '../context/request-context';
+import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import { changeFulfillmentStates } from './fulfillment-states';
+import { labelOf, type RecordKind } from './record-kind';
+import { RECORD_KINDS } from './record-kinds';
+import { recordLoader, requireRecord } from './record-loaders';
+
+/** States in which the record has a live (queued, sent or accepted) outbound request. */
+export const SENT_STATES: ReadonlySet<FulfillmentState> = new Set([FulfillmentState.PENDING, FulfillmentState.FULFILLED]);
+
+/** The "Create Outbound Fulfillment Request" rule, on the record's own fields. */
+export function canRequestFulfillment(record: Pick<FulfillmentRecord, 'fulfillmentState'>): boolean {
+  return record.fulfillmentState === FulfillmentState.NOT_REQUESTED || record.fulfillmentState === FulfillmentState.ERROR;
+}
+
+/**
+ * Applies a revision under the optimistic lock: the UPDATE only matches the version the caller read
+ * (or, without expectedVersion, the version just loaded), so of two concurrent revisions one wins and
+ * the other gets CONFLICT instead of silently overwriting.
+ */
+export async function updateVersioned<T extends FulfillmentRecord>(
+  ctx: RequestContext,
+  kind: RecordKind<T>,
+  record: T,
+  expectedVersion: number | null | undefined,
+  changes: Partial<T>,
+): Promise<T> {
+  const expected = expectedVersion ?? record.version;
+  const staleMessage = `${labelOf(kind, record)} was changed by someone else (now version ${record.version}, you expected ${expected}); reload it and try again`;
+  if (expected !== record.version) throw new ConflictError(staleMessage);
+  const result = await ctx.manager
+    .createQueryBuilder()
+    .update(kind.entity)
+    .set({ ...changes, version: () => 'version + 1' })
+    .where('id = :id AND version = :expected', { id: record.id, expected })
+    .execute();
+  if (!result.affected) throw new ConflictError(staleMessage);
+  return ctx.manager.findOneByOrFail(kind.entity, { id: record.id } as never);
+}
+
+/**
+ * The record and all its descendants, parents before children (one indexed query on root_id). With
+ * `lock` (inside a transaction) the rows are locked: of two concurrent changes of the same tree, the
+ * second waits and then sees what the first did.
+ */
+export async function loadSubtree<T extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<T>, top: T, lock = true): Promise<T[]> {
+  const all = await ctx.manager.find(kind.entity, {
+    where: { rootId: top.rootId } as never,
+    order: { seq: 'ASC' } as never,
+    lock: lock ? { mode: 'pessimistic_write' } : undefined,
+  });
+  const children = new Map<string, T[]>();
+  for (const r of all) {
+    if (r.parentId) children.set(r.parentId, [...(children.get(r.parentId) ?? []), r]);
+  }
+  const out: T[] = [];
+  const stack = [all.find((r) => r.id === top.id) ?? top];
+  while (stack.length) {
+    const r = stack.pop()!;
+    out.push(r);
+    const kids = children.get(r.id) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
+  return out;
+}
+
+/**
+ * The existing record a new child is created under: of the same kind and not canceled. A parent of the
+ * other kind is named as such (a common mistake when ids are pasted), anything else is NOT_FOUND.
+ */
+export async function treeAnchor<T extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<T>, parentId: string): Promise<TreeAnchor> {
+  const parent = isUuid(parentId) ? await recordLoader(ctx, kind).load(parentId) : null;
+  if (!parent) {
+    for (const other of RECORD_KINDS) {
+      if (other !== kind && isUuid(parentId) && (await ctx.manager.existsBy(other.entity, { id: parentId }))) {
+        throw new BadUserInputError(`input.parentId ${parentId} is a ${other.label.toLowerCase()}, not a ${kind.label.toLowerCase()}`, 'input.parentId');
+      }
+    }
+    throw new NotFoundError(kind.label, parentId, 'input.parentId');
+  }
+  if (parent.fulfillmentState === FulfillmentState.CANCELED) {
+    throw new BadUserInputError(`input.parentId: ${labelOf(kind, parent)} is canceled; it cannot get new children`, 'input.parentId');
+  }
+  return parent;
+}
+
+/**
+ * Cancels the record and every descendant that is not canceled yet, when none of them was sent (a sent
+ * record's cancellation is shared with its external system) and none is past its point of no return.
+ */
+export async function cancelTree<T extends FulfillmentRecord>(
+  ctx: RequestContext,
+  publisher: FulfillmentEventPublisher,
+  kind: RecordKind<T>,
+  id: string,
+  reason: string | null | undefined,
+): Promise<T> {
+  const record = await requireRecord(ctx, kind, id, 'id');
+  optionalText(reason, 'reason', 1000);
+  const locked = await loadSubtree(ctx, kind, record);
+  if (locked[0].fulfillmentState === FulfillmentState.CANCELED) throw new ConflictError(`${labelOf(kind, record)} is already canceled`);
+  const subtree = locked.filter((r) => r.fulfillmentState !== FulfillmentState.CANCELED);
+  const atPonr = subtree.find((r) => kind.atPointOfNoReturn(r));
+  if (atPonr) throw new PointOfNoReturnError(`${labelOf(kind, atPonr)} is at its point of no return; the hierarchy cannot be canceled`);
+  const sent = subtree.find((r) => SENT_STATES.has(r.fulfillmentState));
+  if (sent) {
+    // Sharing a cancellation with the external system is the in-flight change feature; until it
+    // exists, a sent record is not cancelled locally behind the system's back.
+    throw new FulfillmentNotAllowedError(
+      `${labelOf(kind, sent)} was already sent to an external system (fulfillment state ${sent.fulfillmentState}); it cannot be canceled here`,
+    );
+  }
+  await changeFulfillmentStates(ctx, publisher, kind, {
+    records: subtree,
+    state: FulfillmentState.CANCELED,
+    also: { ...kind.canceledColumns, version: () => 'version + 1' },
+  });
+  return ctx.manager.findOneByOrFail(kind.entity, { id: record.id } as never);
+}

@@ -1,0 +1,98 @@
+import type { ExternalSystemEntity } from '../../entities/external-system.entity';
+import { classifyHttpResponse, classifyTransportError, type DeliveryFailure } from './delivery-outcome';
+import { ForbiddenAddressError, type HttpClient, type HttpRequest, type HttpResponse } from './http-client';
+import { OutboundAuth, TokenError, type OutboundCredentials } from './outbound-auth';
+
+/** What one exchange with an external system came to. */
+export type Exchange =
+  | { kind: 'DELIVERED'; status: number; body: unknown; /** The body as JSON text to store. */ bodyJson: string | null }
+  | { kind: 'FAILED'; failure: DeliveryFailure; status?: number; body?: unknown; outcomeUnknown?: boolean };
+
+/**
+ * A response body, parsed, and as JSON text to store. PostgreSQL's jsonb refuses \u0000 and lone
+ * surrogates, which JSON allows: they become U+FFFD, or one such answer would fail the whole batch it
+ * is recorded with, again on every retry. Text that is not JSON is kept (its start) as { text }.
+ */
+export function responseBody(text: string): { value: unknown; json: string | null } {
+  if (!text) return { value: null, json: null };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+    if (!text.includes('\\u')) return { value, json: text };
+  } catch {
+    value = { text: text.slice(0, 2000) };
+  }
+  value = storable(value);
+  return { value, json: JSON.stringify(value) };
+}
+
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(UNSTORABLE, '\uFFFD');
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
+  }
+  return value;
+}
+
+/** Did the request possibly reach the system before it failed? Then a CREATE must be looked up before it is sent again. */
+function mayHaveArrived(f: DeliveryFailure): boolean {
+  return f.category === 'TIMEOUT' || /closed|reset|hang up/i.test(f.message);
+}
+
+/**
+ * The one way Southgate talks to an external system: the system's auth (basic, bearer, cached OAuth2
+ * token), the outbound HTTP client with its address policy checked at connect time, and every answer
+ * classified the same way (delivered, transient or permanent failure, with the TMF Error it carried).
+ */
+export class SouthboundClient {
+  readonly auth: OutboundAuth;
+
+  constructor(
+    private readonly http: HttpClient,
+    /** The decrypted credentials of a system. */
+    private readonly credentials: (system: ExternalSystemEntity) => OutboundCredentials,
+  ) {
+    this.auth = new OutboundAuth(http);
+  }
+
+  /** Headers every call carries: JSON, the correlation id, and the system's Authorization; or why there is none. */
+  async headers(system: ExternalSystemEntity, correlationId: string): Promise<{ headers: Record<string, string> } | { failure: DeliveryFailure }> {
+    let authorization: string | null;
+    try {
+      authorization = await this.auth.header(system, this.credentials(system));
+    } catch (err) {
+      if (err instanceof TokenError) return { failure: err.failure };
+      throw err;
+    }
+    return {
+      headers: { accept: 'application/json', 'x-correlation-id': correlationId, ...(authorization ? { authorization } : {}) },
+    };
+  }
+
+  /** Sends one request and classifies the answer; a POST that may have arrived before it failed says so. */
+  async exchange(system: ExternalSystemEntity, request: HttpRequest): Promise<Exchange> {
+    let response: HttpResponse;
+    try {
+      response = await this.http.send(request);
+    } catch (err) {
+      if (err instanceof ForbiddenAddressError || (err as { cause?: unknown })?.cause instanceof ForbiddenAddressError) {
+        const message = err instanceof ForbiddenAddressError ? err.message : (err as { cause: Error }).cause.message;
+        return { kind: 'FAILED', failure: { kind: 'PERMANENT', category: 'CONFIGURATION', message } };
+      }
+      const failure = classifyTransportError(err);
+      return { kind: 'FAILED', failure, outcomeUnknown: request.method === 'POST' && mayHaveArrived(failure) };
+    }
+    const outcome = classifyHttpResponse(response.status, response.headers, response.bodyText, new Date());
+    const body = responseBody(response.bodyText);
+    if (outcome.kind === 'DELIVERED') return { kind: 'DELIVERED', status: response.status, body: body.value, bodyJson: body.json };
+    if (response.status === 401) this.auth.invalidate(system.id);
+    return { kind: 'FAILED', failure: outcome, status: response.status, body: body.value };
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
