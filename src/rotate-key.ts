@@ -12,7 +12,8 @@ import { rotateSecrets, WrongKeyError } from './services/secrets/key-rotation';
  * (a wrong old key, pending migrations), 2 a missing or malformed setting.
  */
 async function main(env: NodeJS.ProcessEnv): Promise<number> {
-  const usage = 'Usage: ENCRYPTION_KEY=<current key> NEW_ENCRYPTION_KEY=<new key> npm run rotate-key (with DATABASE_URL, or DATA_DIR for the embedded database)';
+  const usage =
+    'Usage: ENCRYPTION_KEY=<current key> NEW_ENCRYPTION_KEY=<new key> npm run rotate-key (with DATABASE_URL, or DATA_DIR for the embedded database)';
   const missing = ['ENCRYPTION_KEY', 'NEW_ENCRYPTION_KEY'].filter((name) => !env[name]);
   if (missing.length) return fail(2, `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set.\n${usage}`);
   const oldKey = decodeKey(env.ENCRYPTION_KEY!);
@@ -35,7 +36,10 @@ async function main(env: NodeJS.ProcessEnv): Promise<number> {
   await dataSource.initialize();
   try {
     if (await dataSource.showMigrations()) {
-      return fail(1, 'The database has migrations the gateway has not applied yet; start the gateway once (it applies them), stop it, and rotate then. Nothing was changed.');
+      return fail(
+        1,
+        'The database has migrations the gateway has not applied yet; start the gateway once (it applies them), stop it, and rotate then. Nothing was changed.',
+      );
     }
     const count = await rotateSecrets(dataSource, oldKey!, newKey!);
     process.stdout.write(`Re-sealed ${count} stored secret(s) with NEW_ENCRYPTION_KEY.\n`);

@@ -67,7 +67,12 @@ function wantsLandingPage(req: IncomingMessage, url: URL): boolean {
  * is up) and /readyz (the database answers). Every GraphQL operation, on either transport, passes the
  * limits of src/graphql/limits.ts before it runs.
  */
-export async function createHttpApp(services: Services, schema: GraphQLSchema, logger: Logger, graphqlConfig: GraphQLConfig): Promise<HttpApp> {
+export async function createHttpApp(
+  services: Services,
+  schema: GraphQLSchema,
+  logger: Logger,
+  graphqlConfig: GraphQLConfig,
+): Promise<HttpApp> {
   const server = createServer();
   const formatError = createFormatError(logger);
   const authenticate = (header: string | undefined | null): { user: AuthUser | null; error: DomainError | null } => {
@@ -149,7 +154,9 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
       return sendJson(
         res,
         401,
-        { errors: [{ message: error?.message ?? 'Sign in: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }] },
+        {
+          errors: [{ message: error?.message ?? 'Sign in: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }],
+        },
         { 'www-authenticate': error ? 'Bearer error="invalid_token"' : 'Bearer' },
       );
     }
@@ -163,7 +170,8 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
       try {
         text = await readBody(req, MAX_GRAPHQL_BODY);
       } catch (err) {
-        if (err instanceof BodyTooLargeError) return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
+        if (err instanceof BodyTooLargeError)
+          return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
         throw err;
       }
       try {

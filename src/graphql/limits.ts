@@ -3,8 +3,18 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
-  GraphQLError, Kind, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode,
-  type ExecutionArgs, type GraphQLSchema, type ValidationContext, type ValidationRule, type ValueNode,
+  GraphQLError,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type ValidationContext,
+  type ValidationRule,
+  type ValueNode,
 } from 'graphql';
 import type { GraphQLConfig } from '../config';
 import { queryCost } from './query-cost';
@@ -52,7 +62,9 @@ const inlineInputDepthRule: ValidationRule = (context) => ({
   },
   VariableDefinition(node) {
     if (node.defaultValue && tooDeep(node.defaultValue, childValues)) {
-      context.reportError(limitError(`The default value of "$${node.variable.name.value}" is nested more than ${MAX_INPUT_DEPTH} levels deep`));
+      context.reportError(
+        limitError(`The default value of "$${node.variable.name.value}" is nested more than ${MAX_INPUT_DEPTH} levels deep`),
+      );
     }
     return false;
   },
@@ -185,5 +197,7 @@ export function prepareOperation(
 
 /** The codes Apollo gives the same errors over HTTP, so formatError treats both transports alike. */
 function withCode(errors: readonly GraphQLError[], code: string): GraphQLError[] {
-  return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } }));
+  return errors.map(
+    (e) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } }),
+  );
 }

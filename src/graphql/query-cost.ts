@@ -1,6 +1,4 @@
-import {
-  getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, type GraphQLField, type GraphQLSchema,
-} from 'graphql';
+import { getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/common/pagination';
 
@@ -57,7 +55,12 @@ const MAX_QUERY_NODES = 20_000;
  * cost with type-graphql's `complexity` option (read from the field's extensions). Throws a GraphQLError
  * when the operation has more than MAX_QUERY_NODES nodes (fragments spread inside each other).
  */
-export function queryCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): number {
+export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): number {
   return getComplexity({
     schema,
     query: document,

@@ -28,7 +28,10 @@ const cli = join(projectRoot(), 'dist', 'src', 'rotate-key.js');
 /** Runs `node dist/src/rotate-key.js` as `npm run rotate-key` does, with only the environment given. */
 function rotateKey(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli], { env: { PATH: process.env.PATH, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli], {
+      env: { PATH: process.env.PATH, NODE_OPTIONS: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -91,12 +94,20 @@ function rotateKey(env: Record<string, string>): Promise<{ code: number | null; 
       await ok(rt, ActivateOpenApiDocument, { api: 'SERVICE_ORDERING_TMF641' });
       const system = (
         await ok(rt, CreateExternalSystemDocument, {
-          input: { name: 'Activation', api: 'SERVICE_ORDERING_TMF641', baseUrl, auth: { type: 'BASIC', username: 'gateway', password: 'pw-Very-Secret-1f9c2b' } },
+          input: {
+            name: 'Activation',
+            api: 'SERVICE_ORDERING_TMF641',
+            baseUrl,
+            auth: { type: 'BASIC', username: 'gateway', password: 'pw-Very-Secret-1f9c2b' },
+          },
         })
       ).createExternalSystem;
-      await ok(rt, CreateDecisionRuleDocument, { input: { subject: 'DOMAIN_ORDER', name: 'all', priority: 1, hierarchical: true, externalSystemId: system.id } });
+      await ok(rt, CreateDecisionRuleDocument, {
+        input: { subject: 'DOMAIN_ORDER', name: 'all', priority: 1, hierarchical: true, externalSystemId: system.id },
+      });
       const order = (await ok(rt, CreateDomainOrderDocument, { input: orderInput() })).createDomainOrder;
-      requestId = (await ok(rt, CreateFulfillmentRequestDocument, { domainOrderId: order.id })).createFulfillmentRequest.outboundRequests[0].id;
+      requestId = (await ok(rt, CreateFulfillmentRequestDocument, { domainOrderId: order.id })).createFulfillmentRequest.outboundRequests[0]
+        .id;
     } finally {
       await rt.stop();
     }
@@ -109,7 +120,9 @@ function rotateKey(env: Record<string, string>): Promise<{ code: number | null; 
   it('says which variable is missing or malformed, and changes nothing', async () => {
     const none = await rotateKey({ DATA_DIR: dataDir });
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^ENCRYPTION_KEY and NEW_ENCRYPTION_KEY are not set\.\nUsage: ENCRYPTION_KEY=<current key> NEW_ENCRYPTION_KEY=<new key> npm run rotate-key/);
+    expect(none.stderr).toMatch(
+      /^ENCRYPTION_KEY and NEW_ENCRYPTION_KEY are not set\.\nUsage: ENCRYPTION_KEY=<current key> NEW_ENCRYPTION_KEY=<new key> npm run rotate-key/,
+    );
     const one = await rotateKey({ DATA_DIR: dataDir, ENCRYPTION_KEY: oldKey });
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/^NEW_ENCRYPTION_KEY is not set\./);

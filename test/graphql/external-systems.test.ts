@@ -51,7 +51,15 @@ describe('External systems', () => {
     const updated = (
       await app.ok(UpdateExternalSystemDocument, {
         id: a.id,
-        input: { name: 'zz-last renamed', api: 'SERVICE_TEST_TMF653', baseUrl: 'http://tests.example.org:8080/tmf', enabled: true, timeoutMs: 300000, maxAttempts: 100, pollIntervalSeconds: 30 },
+        input: {
+          name: 'zz-last renamed',
+          api: 'SERVICE_TEST_TMF653',
+          baseUrl: 'http://tests.example.org:8080/tmf',
+          enabled: true,
+          timeoutMs: 300000,
+          maxAttempts: 100,
+          pollIntervalSeconds: 30,
+        },
       })
     ).updateExternalSystem;
     expect(updated).toEqual({
@@ -121,7 +129,13 @@ describe('External systems', () => {
         systemInput({ auth: { type: 'BASIC', username: 'gateway', password: secrets.password }, inboundToken: secrets.inboundToken }),
         systemInput({ auth: { type: 'BEARER', token: secrets.token } }),
         systemInput({
-          auth: { type: 'OAUTH2_CLIENT_CREDENTIALS', tokenUrl: 'https://idp.example.net/token', clientId: 'southgate', clientSecret: secrets.clientSecret, scope: 'orders' },
+          auth: {
+            type: 'OAUTH2_CLIENT_CREDENTIALS',
+            tokenUrl: 'https://idp.example.net/token',
+            clientId: 'southgate',
+            clientSecret: secrets.clientSecret,
+            scope: 'orders',
+          },
         }),
       ];
       const responses: unknown[] = [];
@@ -132,11 +146,9 @@ describe('External systems', () => {
         responses.push(res);
         ids.push(res.data!.createExternalSystem.id);
       }
-      expect(responses.map((r) => (r as { data: { createExternalSystem: { authType: string } } }).data.createExternalSystem.authType)).toEqual([
-        'BASIC',
-        'BEARER',
-        'OAUTH2_CLIENT_CREDENTIALS',
-      ]);
+      expect(
+        responses.map((r) => (r as { data: { createExternalSystem: { authType: string } } }).data.createExternalSystem.authType),
+      ).toEqual(['BASIC', 'BEARER', 'OAUTH2_CLIENT_CREDENTIALS']);
       responses.push(await app.gql(ExternalSystemsDocument));
       for (const id of ids) responses.push(await app.gql(ExternalSystemDocument, { id }));
       // An update that carries the secrets again, and one that fails after reading them.
@@ -157,11 +169,16 @@ describe('External systems', () => {
       }
       expect((await storedRow(ids[0])).auth_secret).toEqual(expect.stringMatching(/^v1\./));
       expect((await storedRow(ids[0])).inbound_token_hash).toEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
-      expect((responses[0] as { data: { createExternalSystem: { hasInboundToken: boolean } } }).data.createExternalSystem.hasInboundToken).toBe(true);
+      expect(
+        (responses[0] as { data: { createExternalSystem: { hasInboundToken: boolean } } }).data.createExternalSystem.hasInboundToken,
+      ).toBe(true);
     });
 
     it('an update without auth or inboundToken keeps what is stored', async () => {
-      const input = systemInput({ auth: { type: 'BASIC', username: 'gateway', password: secrets.password }, inboundToken: secrets.inboundToken });
+      const input = systemInput({
+        auth: { type: 'BASIC', username: 'gateway', password: secrets.password },
+        inboundToken: secrets.inboundToken,
+      });
       const created = await createSystem(app, input);
       const before = await storedRow(created.id);
       const { auth: _auth, inboundToken: _inbound, ...withoutSecrets } = input;
@@ -182,7 +199,10 @@ describe('External systems', () => {
       const created = await createSystem(app, { auth: { type: 'BEARER', token: secrets.token } });
       const { id: _id, ...rest } = created;
       const updated = (
-        await app.ok(UpdateExternalSystemDocument, { id: created.id, input: { name: rest.name, api: rest.api, baseUrl: rest.baseUrl, auth: { type: 'NONE' } } })
+        await app.ok(UpdateExternalSystemDocument, {
+          id: created.id,
+          input: { name: rest.name, api: rest.api, baseUrl: rest.baseUrl, auth: { type: 'NONE' } },
+        })
       ).updateExternalSystem;
       expect(updated.authType).toBe('NONE');
       expect((await storedRow(created.id)).auth_secret).toBeNull();
@@ -199,7 +219,11 @@ describe('External systems', () => {
       ['a cloud metadata host name', { baseUrl: 'http://metadata.google.internal/computeMetadata/v1' }, 'input.baseUrl'],
       ['a metadata address written as a decimal number', { baseUrl: 'http://2852039166/latest' }, 'input.baseUrl'],
       ['a metadata address as an IPv4-mapped IPv6 address', { baseUrl: 'http://[::ffff:169.254.169.254]/latest' }, 'input.baseUrl'],
-      ['a cloud metadata host name written fully qualified', { baseUrl: 'http://metadata.google.internal./computeMetadata/v1' }, 'input.baseUrl'],
+      [
+        'a cloud metadata host name written fully qualified',
+        { baseUrl: 'http://metadata.google.internal./computeMetadata/v1' },
+        'input.baseUrl',
+      ],
       ['a link-local IPv6 address', { baseUrl: 'http://[fe80::1]/tmf' }, 'input.baseUrl'],
       ['a negative timeout', { timeoutMs: -1 }, 'input.timeoutMs'],
       ['a zero timeout', { timeoutMs: 0 }, 'input.timeoutMs'],
@@ -234,7 +258,10 @@ describe('External systems', () => {
 
       // Renaming another system onto it is refused too; keeping one's own name is not a clash.
       const other = await createSystem(app);
-      const rename = await app.gql(UpdateExternalSystemDocument, { id: other.id, input: systemInput({ name: existing.name.toLowerCase() }) });
+      const rename = await app.gql(UpdateExternalSystemDocument, {
+        id: other.id,
+        input: systemInput({ name: existing.name.toLowerCase() }),
+      });
       expect(code(rename)).toBe('BAD_USER_INPUT');
       expect(rename.errors![0].extensions!.field).toBe('input.name');
       const same = await app.gql(UpdateExternalSystemDocument, { id: existing.id, input: systemInput({ name: existing.name }) });
@@ -252,17 +279,55 @@ describe('External systems', () => {
 
   describe('validation messages never quote a secret-bearing field', () => {
     const SECRET = 'Very-Secret-5eb1';
-    const oauth = (overrides: Record<string, string>) => ({ type: 'OAUTH2_CLIENT_CREDENTIALS' as const, tokenUrl: 'https://idp.example.net/token', clientId: 'c', clientSecret: 's', ...overrides });
+    const oauth = (overrides: Record<string, string>) => ({
+      type: 'OAUTH2_CLIENT_CREDENTIALS' as const,
+      tokenUrl: 'https://idp.example.net/token',
+      clientId: 'c',
+      clientSecret: 's',
+      ...overrides,
+    });
     const cases: [string, Partial<ExternalSystemInput>, string][] = [
       ['a token URL that is no URL', { auth: oauth({ tokenUrl: `not a url ${SECRET}` }) }, 'input.auth.tokenUrl is not a valid URL'],
-      ['a token URL with a secret in its query', { auth: oauth({ tokenUrl: `https://idp.example.net/token?client_secret=${SECRET}` }) }, 'input.auth.tokenUrl must not have a query string or fragment'],
-      ['a token URL with credentials', { auth: oauth({ tokenUrl: `https://client:${SECRET}@idp.example.net/token` }) }, 'input.auth.tokenUrl must not carry credentials; use the auth input instead'],
-      ['a token URL on a metadata address', { auth: oauth({ tokenUrl: `http://169.254.169.254/${SECRET}` }) }, 'input.auth.tokenUrl points at a link-local or cloud metadata address (169.254.0.0/16)'],
-      ['a base URL with a secret in its query', { baseUrl: `https://tmf.example.net/?token=${SECRET}` }, 'input.baseUrl must not have a query string or fragment'],
-      ['a client secret too long', { auth: oauth({ clientSecret: SECRET.repeat(300) }) }, 'input.auth.clientSecret must be at most 4000 characters'],
-      ['a password with a NUL character', { auth: { type: 'BASIC', username: 'u', password: `${SECRET}\u0000` } }, 'input.auth.password must not contain a NUL character (found at position 16)'],
-      ['a bearer token with a lone surrogate', { auth: { type: 'BEARER', token: `${SECRET}\ud800` } }, 'input.auth.token must be valid Unicode text: a lone surrogate \\ud800 is at position 16'],
-      ['a secret for another auth type', { auth: { type: 'BEARER', token: 't', password: SECRET } }, 'input.auth.password is not used with auth type BEARER'],
+      [
+        'a token URL with a secret in its query',
+        { auth: oauth({ tokenUrl: `https://idp.example.net/token?client_secret=${SECRET}` }) },
+        'input.auth.tokenUrl must not have a query string or fragment',
+      ],
+      [
+        'a token URL with credentials',
+        { auth: oauth({ tokenUrl: `https://client:${SECRET}@idp.example.net/token` }) },
+        'input.auth.tokenUrl must not carry credentials; use the auth input instead',
+      ],
+      [
+        'a token URL on a metadata address',
+        { auth: oauth({ tokenUrl: `http://169.254.169.254/${SECRET}` }) },
+        'input.auth.tokenUrl points at a link-local or cloud metadata address (169.254.0.0/16)',
+      ],
+      [
+        'a base URL with a secret in its query',
+        { baseUrl: `https://tmf.example.net/?token=${SECRET}` },
+        'input.baseUrl must not have a query string or fragment',
+      ],
+      [
+        'a client secret too long',
+        { auth: oauth({ clientSecret: SECRET.repeat(300) }) },
+        'input.auth.clientSecret must be at most 4000 characters',
+      ],
+      [
+        'a password with a NUL character',
+        { auth: { type: 'BASIC', username: 'u', password: `${SECRET}\u0000` } },
+        'input.auth.password must not contain a NUL character (found at position 16)',
+      ],
+      [
+        'a bearer token with a lone surrogate',
+        { auth: { type: 'BEARER', token: `${SECRET}\ud800` } },
+        'input.auth.token must be valid Unicode text: a lone surrogate \\ud800 is at position 16',
+      ],
+      [
+        'a secret for another auth type',
+        { auth: { type: 'BEARER', token: 't', password: SECRET } },
+        'input.auth.password is not used with auth type BEARER',
+      ],
       ['a short inbound token', { inboundToken: SECRET.slice(0, 10) }, 'input.inboundToken must be at least 16 characters'],
     ];
 
@@ -298,7 +363,10 @@ describe('External systems with ALLOW_PRIVATE_NETWORKS=false: the OWASP SSRF URL
     expect(asToken.errors![0].message).toMatch(/^input\.auth\.tokenUrl points at /);
     const update = await app.gql(UpdateExternalSystemDocument, { id: existing.id, input: systemInput({ name: existing.name, auth }) });
     expect(update.errors![0].extensions!.field).toBe('input.auth.tokenUrl');
-    const updateBase = await app.gql(UpdateExternalSystemDocument, { id: existing.id, input: systemInput({ name: existing.name, baseUrl: url }) });
+    const updateBase = await app.gql(UpdateExternalSystemDocument, {
+      id: existing.id,
+      input: systemInput({ name: existing.name, baseUrl: url }),
+    });
     expect(updateBase.errors![0].extensions!.field).toBe('input.baseUrl');
   });
 

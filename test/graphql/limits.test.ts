@@ -2,8 +2,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import {
-  getIntrospectionQuery, getNullableType, print, isEnumType, isInputObjectType, isListType, isNonNullType, Kind, parse,
-  typeFromAST, validate, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
+  getIntrospectionQuery,
+  getNullableType,
+  print,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  Kind,
+  parse,
+  typeFromAST,
+  validate,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import type { Logger } from 'typeorm';
 import { OperatorConsoleDocument, OutboundRequestChangedDocument } from '../__generated__/graphql';
@@ -25,7 +37,11 @@ function sampleVariables(schema: GraphQLSchema, op: OperationDefinitionNode): Re
     if (isListType(t)) return [sample(t.ofType)];
     if (isEnumType(t)) return t.getValues()[0].value;
     if (isInputObjectType(t)) {
-      return Object.fromEntries(Object.values(t.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, sample(f.type)]));
+      return Object.fromEntries(
+        Object.values(t.getFields())
+          .filter((f) => isNonNullType(f.type))
+          .map((f) => [f.name, sample(f.type)]),
+      );
     }
     return ({ Int: 100, Boolean: true, ID: '00000000-0000-4000-8000-000000000000' } as Record<string, unknown>)[t.name] ?? 'x';
   };
@@ -86,7 +102,11 @@ describe('GraphQL limits', () => {
     });
 
     const dir = join(__dirname, '..', 'operations');
-    const document = parse(readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n'));
+    const document = parse(
+      readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .join('\n'),
+    );
     const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
 
@@ -189,7 +209,9 @@ describe('GraphQL limits', () => {
         res = await send(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       });
       expect(res.status).toBe(401);
-      expect(JSON.parse(res.body)).toEqual({ errors: [{ message: 'Sign in: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }] });
+      expect(JSON.parse(res.body)).toEqual({
+        errors: [{ message: 'Sign in: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }],
+      });
       expect(statements.count).toBe(before);
       // What remains is the client's own copy of the body on its way out; the server kept none.
       expect(growth).toBeLessThan(64);
@@ -199,7 +221,9 @@ describe('GraphQL limits', () => {
     it('a cyclic query within the depth limit whose estimated size is too big', async () => {
       const query = `{ outboundRequests(first: 500) { edges { node { ${nest(6, ['domainOrders', 'outboundRequests'], 'id')} } } } }`;
       expect(await refused({ query })).toMatch(
-        new RegExp(`^The operation would resolve about \\d+ objects; at most ${DEFAULTS.maxCost} are allowed. Ask for smaller pages \\(first\\) or fewer nested lists$`),
+        new RegExp(
+          `^The operation would resolve about \\d+ objects; at most ${DEFAULTS.maxCost} are allowed. Ask for smaller pages \\(first\\) or fewer nested lists$`,
+        ),
       );
     });
 
@@ -216,7 +240,10 @@ describe('GraphQL limits', () => {
     });
 
     it('fragments spread inside each other until the operation has millions of fields', async () => {
-      const fragments = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Query { ${i < 29 ? `...F${i + 1} ...F${i + 1}` : 'openApis { api }'} }`);
+      const fragments = Array.from(
+        { length: 30 },
+        (_, i) => `fragment F${i} on Query { ${i < 29 ? `...F${i + 1} ...F${i + 1}` : 'openApis { api }'} }`,
+      );
       expect(await refused({ query: `{ ...F0 } ${fragments.join(' ')}` })).toBe(
         'The operation has too many fields once its fragments are spread; write it with fewer',
       );
@@ -240,7 +267,9 @@ describe('GraphQL limits', () => {
     });
 
     it("outside production, Apollo's landing page is there for browsers", async () => {
-      const page = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html', authorization: `Bearer ${app.token([Role.VIEWER])}` } });
+      const page = await fetch(`${app.url}/graphql`, {
+        headers: { accept: 'text/html', authorization: `Bearer ${app.token([Role.VIEWER])}` },
+      });
       expect(page.headers.get('content-type')).toContain('text/html');
     });
 
@@ -248,7 +277,10 @@ describe('GraphQL limits', () => {
       const res = await raw({ query: '{ externalSystems { id nam } }' });
       expect(code(res)).toBe('BAD_USER_INPUT');
       expect(res.errors![0].message).toBe('Cannot query field "nam" on type "ExternalSystem".');
-      const badEnum = await raw({ query: 'query Q($s: DecisionSubject) { decisionRules(subject: $s) { id } }', variables: { s: 'DOMAIN_ORDERS' } });
+      const badEnum = await raw({
+        query: 'query Q($s: DecisionSubject) { decisionRules(subject: $s) { id } }',
+        variables: { s: 'DOMAIN_ORDERS' },
+      });
       expect(code(badEnum)).toBe('BAD_USER_INPUT');
       expect(badEnum.errors![0].message).not.toMatch(/did you mean/i);
     });
@@ -257,19 +289,31 @@ describe('GraphQL limits', () => {
       const client = app.wsClient(app.token([Role.VIEWER]));
       const subscribe = (query: string) =>
         new Promise<{ errors?: { message: string; extensions?: { code?: string } }[] }>((resolve) => {
-          client.subscribe({ query }, { next: () => undefined, error: (errors) => resolve({ errors: errors as never }), complete: () => resolve({}) });
+          client.subscribe(
+            { query },
+            { next: () => undefined, error: (errors) => resolve({ errors: errors as never }), complete: () => resolve({}) },
+          );
         });
       const deep = await subscribe(`subscription { outboundRequestChanged { ${nest(20, ['domainOrders', 'outboundRequests'], 'id')} } }`);
-      expect(deep.errors).toEqual([{ message: `Query depth limit of ${DEFAULTS.maxDepth} exceeded, found 22.`, extensions: { code: 'BAD_USER_INPUT' } }]);
+      expect(deep.errors).toEqual([
+        { message: `Query depth limit of ${DEFAULTS.maxDepth} exceeded, found 22.`, extensions: { code: 'BAD_USER_INPUT' } },
+      ]);
       const costly = await subscribe(`subscription { outboundRequestChanged { ${nest(5, ['domainOrders', 'outboundRequests'], 'id')} } }`);
       expect(costly.errors![0].message).toMatch(/^The operation would resolve about \d+ objects/);
       const invalid = await subscribe('subscription { outboundRequestChanged { nam } }');
       expect(invalid.errors).toEqual([
-        { message: 'Cannot query field "nam" on type "OutboundRequest".', locations: [{ line: 1, column: 41 }], extensions: { code: 'BAD_USER_INPUT' } },
+        {
+          message: 'Cannot query field "nam" on type "OutboundRequest".',
+          locations: [{ line: 1, column: 41 }],
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
       ]);
       // A well-formed subscription is still accepted.
       const before = app.runtime.services.eventBus.subscriberCount;
-      const stop = client.subscribe({ query: print(OutboundRequestChangedDocument) }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      const stop = client.subscribe(
+        { query: print(OutboundRequestChangedDocument) },
+        { next: () => undefined, error: () => undefined, complete: () => undefined },
+      );
       const deadline = Date.now() + 5000;
       while (app.runtime.services.eventBus.subscriberCount <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       expect(app.runtime.services.eventBus.subscriberCount).toBe(before + 1);
@@ -295,11 +339,21 @@ describe('GraphQL limits', () => {
       expect(body.errors![0].message).toMatch(/introspection is not allowed/);
 
       const ws = await new Promise<unknown>((resolve) =>
-        app.wsClient(app.token([Role.VIEWER])).subscribe({ query: '{ __type(name: "DomainOrder") { name } }' }, { next: () => undefined, error: resolve, complete: () => resolve(null) }),
+        app
+          .wsClient(app.token([Role.VIEWER]))
+          .subscribe(
+            { query: '{ __type(name: "DomainOrder") { name } }' },
+            { next: () => undefined, error: resolve, complete: () => resolve(null) },
+          ),
       );
-      expect((ws as { message: string; extensions: { code: string } }[])[0]).toMatchObject({ message: expect.stringMatching(/introspection/), extensions: { code: 'BAD_USER_INPUT' } });
+      expect((ws as { message: string; extensions: { code: string } }[])[0]).toMatchObject({
+        message: expect.stringMatching(/introspection/),
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
 
-      const page = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html', authorization: `Bearer ${app.token([Role.VIEWER])}` } });
+      const page = await fetch(`${app.url}/graphql`, {
+        headers: { accept: 'text/html', authorization: `Bearer ${app.token([Role.VIEWER])}` },
+      });
       expect(page.headers.get('content-type')).not.toContain('text/html');
       // Ordinary queries are served as ever.
       expect((await app.ok(OperatorConsoleDocument, { first: 10 })).domainOrders.totalCount).toBe(0);
@@ -308,7 +362,14 @@ describe('GraphQL limits', () => {
 
   describe('configuration', () => {
     it('has safe defaults and refuses nonsense', () => {
-      expect(loadConfig({}).graphql).toEqual({ maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 10000, maxCost: 200000, introspection: true });
+      expect(loadConfig({}).graphql).toEqual({
+        maxDepth: 12,
+        maxAliases: 30,
+        maxDirectives: 50,
+        maxTokens: 10000,
+        maxCost: 200000,
+        introspection: true,
+      });
       expect(() => loadConfig({ GRAPHQL_MAX_DEPTH: '0', GRAPHQL_MAX_COST: 'lots' })).toThrow(
         /GRAPHQL_MAX_DEPTH must be a whole number from 1 to 100 \(got "0"\)[\s\S]*GRAPHQL_MAX_COST must be a whole number/,
       );

@@ -74,11 +74,26 @@ describe('Text PostgreSQL cannot store is BAD_USER_INPUT naming the field, in ev
   }
 
   const cases: [string, (bad: string) => Promise<GqlResponse<unknown>>][] = [
-    ['input.characteristics[0].value', (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ characteristics: [{ name: 'bandwidth', value: bad }] }) })],
-    ['input.characteristics[0].name', (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ characteristics: [{ name: bad, value: '1G' }] }) })],
-    ['input.characteristics[0].valueType', (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ characteristics: [{ name: 'b', value: '1G', valueType: bad }] }) })],
-    ['input.serviceSpecification.id', (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ serviceSpecification: { id: bad } }) })],
-    ['input.serviceSpecification.name', (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ serviceSpecification: { id: 's', name: bad } }) })],
+    [
+      'input.characteristics[0].value',
+      (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ characteristics: [{ name: 'bandwidth', value: bad }] }) }),
+    ],
+    [
+      'input.characteristics[0].name',
+      (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ characteristics: [{ name: bad, value: '1G' }] }) }),
+    ],
+    [
+      'input.characteristics[0].valueType',
+      (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ characteristics: [{ name: 'b', value: '1G', valueType: bad }] }) }),
+    ],
+    [
+      'input.serviceSpecification.id',
+      (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ serviceSpecification: { id: bad } }) }),
+    ],
+    [
+      'input.serviceSpecification.name',
+      (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ serviceSpecification: { id: 's', name: bad } }) }),
+    ],
     ['input.name', (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ name: bad }) })],
     ['input.category', (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ category: bad }) })],
     ['input.serviceId', (bad) => app.gql(CreateDomainOrderDocument, { input: orderInput({ action: 'MODIFY', serviceId: bad }) })],
@@ -86,22 +101,40 @@ describe('Text PostgreSQL cannot store is BAD_USER_INPUT naming the field, in ev
       'input.children[1].children[0].characteristics[0].value',
       (bad) =>
         app.gql(CreateDomainOrderDocument, {
-          input: orderInput({ children: [orderInput(), orderInput({ children: [orderInput({ characteristics: [{ name: 'n', value: bad }] })] })] }),
+          input: orderInput({
+            children: [orderInput(), orderInput({ children: [orderInput({ characteristics: [{ name: 'n', value: bad }] })] })],
+          }),
         }),
     ],
-    ['input.characteristics[0].value', (bad) => app.gql(ReviseDomainOrderDocument, { id: ids.order, input: { characteristics: [{ name: 'b', value: bad }] } })],
+    [
+      'input.characteristics[0].value',
+      (bad) => app.gql(ReviseDomainOrderDocument, { id: ids.order, input: { characteristics: [{ name: 'b', value: bad }] } }),
+    ],
     ['input.name', (bad) => app.gql(ReviseDomainOrderDocument, { id: ids.order, input: { name: bad } })],
     ['reason', (bad) => app.gql(CancelDomainOrderDocument, { id: ids.order, reason: bad })],
     ['input.name', (bad) => app.gql(CreateTestRunDocument, { input: runInput(ids.spec, { name: bad }) })],
     ['input.relatedServiceId', (bad) => app.gql(CreateTestRunDocument, { input: runInput(ids.spec, { relatedServiceId: bad }) })],
-    ['input.characteristics[0].value', (bad) => app.gql(CreateTestRunDocument, { input: runInput(ids.spec, { characteristics: [{ name: 'n', value: bad }] }) })],
-    ['input.characteristics[0].value', (bad) => app.gql(ReviseTestRunDocument, { id: ids.run, input: { characteristics: [{ name: 'n', value: bad }] } })],
+    [
+      'input.characteristics[0].value',
+      (bad) => app.gql(CreateTestRunDocument, { input: runInput(ids.spec, { characteristics: [{ name: 'n', value: bad }] }) }),
+    ],
+    [
+      'input.characteristics[0].value',
+      (bad) => app.gql(ReviseTestRunDocument, { id: ids.run, input: { characteristics: [{ name: 'n', value: bad }] } }),
+    ],
     ['reason', (bad) => app.gql(CancelTestRunDocument, { id: ids.run, reason: bad })],
     [
       'input.conditions[0].values[1]',
       (bad) =>
         app.gql(CreateDecisionRuleDocument, {
-          input: { subject: 'DOMAIN_ORDER', name: 'r', priority: 1, hierarchical: true, externalSystemId: ids.system, conditions: [{ field: 'category', operator: 'IN', values: ['CFS', bad] }] },
+          input: {
+            subject: 'DOMAIN_ORDER',
+            name: 'r',
+            priority: 1,
+            hierarchical: true,
+            externalSystemId: ids.system,
+            conditions: [{ field: 'category', operator: 'IN', values: ['CFS', bad] }],
+          },
         }),
     ],
     [
@@ -109,16 +142,42 @@ describe('Text PostgreSQL cannot store is BAD_USER_INPUT naming the field, in ev
       (bad) =>
         app.gql(UpdateDecisionRuleDocument, {
           id: ids.rule,
-          input: { subject: 'DOMAIN_ORDER', name: 'r', priority: 1, hierarchical: true, externalSystemId: ids.system, conditions: [{ field: `characteristic.${bad}`, operator: 'EXISTS' }] },
+          input: {
+            subject: 'DOMAIN_ORDER',
+            name: 'r',
+            priority: 1,
+            hierarchical: true,
+            externalSystemId: ids.system,
+            conditions: [{ field: `characteristic.${bad}`, operator: 'EXISTS' }],
+          },
         }),
     ],
-    ['input.name', (bad) => app.gql(CreateDecisionRuleDocument, { input: { subject: 'DOMAIN_ORDER', name: bad, priority: 1, hierarchical: true, externalSystemId: ids.system } })],
+    [
+      'input.name',
+      (bad) =>
+        app.gql(CreateDecisionRuleDocument, {
+          input: { subject: 'DOMAIN_ORDER', name: bad, priority: 1, hierarchical: true, externalSystemId: ids.system },
+        }),
+    ],
     ['input.name', (bad) => app.gql(CreateExternalSystemDocument, { input: systemInput({ name: bad }) })],
     ['input.baseUrl', (bad) => app.gql(CreateExternalSystemDocument, { input: systemInput({ baseUrl: `https://tmf.example/${bad}` }) })],
-    ['input.auth.password', (bad) => app.gql(CreateExternalSystemDocument, { input: systemInput({ auth: { type: 'BASIC', username: 'u', password: `secret-${bad}` } }) })],
-    ['input.inboundToken', (bad) => app.gql(CreateExternalSystemDocument, { input: systemInput({ inboundToken: `inbound-token-long-enough-${bad}` }) })],
+    [
+      'input.auth.password',
+      (bad) =>
+        app.gql(CreateExternalSystemDocument, {
+          input: systemInput({ auth: { type: 'BASIC', username: 'u', password: `secret-${bad}` } }),
+        }),
+    ],
+    [
+      'input.inboundToken',
+      (bad) => app.gql(CreateExternalSystemDocument, { input: systemInput({ inboundToken: `inbound-token-long-enough-${bad}` }) }),
+    ],
     ['input.externalId', (bad) => app.gql(CreateTestSpecificationDocument, { input: { externalId: bad, name: 'spec' } })],
-    ['input.measureDefinitions[0].metricName', (bad) => app.gql(CreateTestSpecificationDocument, { input: { externalId: 'e', name: 'spec', measureDefinitions: [{ metricName: bad }] } })],
+    [
+      'input.measureDefinitions[0].metricName',
+      (bad) =>
+        app.gql(CreateTestSpecificationDocument, { input: { externalId: 'e', name: 'spec', measureDefinitions: [{ metricName: bad }] } }),
+    ],
     ['reason', (bad) => app.gql(DiscardOutboundRequestDocument, { id: ids.order, reason: bad })],
     ['resolution', (bad) => app.gql(ResolveFalloutDocument, { id: ids.order, resolution: bad })],
   ];
@@ -160,7 +219,9 @@ describe('Text PostgreSQL cannot store is BAD_USER_INPUT naming the field, in ev
       expect(code(revise)).toBe('BAD_USER_INPUT');
       expect(revise.errors![0].extensions!.field).toBe('input.characteristics');
       // Multi-byte characters count as what they take in UTF-8.
-      const wide = await app.gql(CreateTestRunDocument, { input: runInput(ids.spec, { characteristics: characteristics(3, 10_000).map((c) => ({ ...c, value: '€'.repeat(10_000) })) }) });
+      const wide = await app.gql(CreateTestRunDocument, {
+        input: runInput(ids.spec, { characteristics: characteristics(3, 10_000).map((c) => ({ ...c, value: '€'.repeat(10_000) })) }),
+      });
       expect(wide.errors![0].message).toMatch(/^input\.characteristics hold 90006 bytes together/);
       expect(await snapshot()).toBe(before);
     });

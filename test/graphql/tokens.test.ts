@@ -64,7 +64,9 @@ describe('TokenService', () => {
     expect(loadConfig({ JWT_MAX_TTL: '8h' }).jwtMaxTtlSeconds).toBe(8 * 3600);
     expect(loadConfig({ JWT_MAX_TTL: '900' }).jwtMaxTtlSeconds).toBe(900);
     expect(loadConfig({ JWT_MAX_TTL: '2d' }).jwtMaxTtlSeconds).toBe(2 * 86400);
-    expect(() => loadConfig({ JWT_MAX_TTL: 'forever' })).toThrow(/JWT_MAX_TTL must be a duration from 60 s to 30 d, in seconds or like "24h" \(got "forever"\)/);
+    expect(() => loadConfig({ JWT_MAX_TTL: 'forever' })).toThrow(
+      /JWT_MAX_TTL must be a duration from 60 s to 30 d, in seconds or like "24h" \(got "forever"\)/,
+    );
     expect(() => loadConfig({ JWT_MAX_TTL: '365d' })).toThrow(/JWT_MAX_TTL/);
   });
 });
@@ -77,7 +79,11 @@ describe('Tokens at the edges', () => {
   afterAll(() => app.close());
 
   it('over HTTP a token without exp, or living too long, is 401 UNAUTHENTICATED with the reason', async () => {
-    const noExp = await app.gql(ExternalSystemsDocument, undefined, jwt.sign({ roles: [Role.ADMIN] }, TEST_JWT_SECRET, { algorithm: 'HS256' }));
+    const noExp = await app.gql(
+      ExternalSystemsDocument,
+      undefined,
+      jwt.sign({ roles: [Role.ADMIN] }, TEST_JWT_SECRET, { algorithm: 'HS256' }),
+    );
     expect(noExp.status).toBe(401);
     expect(code(noExp)).toBe('UNAUTHENTICATED');
     expect(noExp.errors![0].message).toBe('The token has no expiry (exp claim); tokens must expire within 1h');
@@ -91,7 +97,10 @@ describe('Tokens at the edges', () => {
   it('a graphql-ws connection without exp is refused with 4403', async () => {
     const client = app.wsClient(jwt.sign({ roles: [Role.VIEWER] }, TEST_JWT_SECRET, { algorithm: 'HS256' }));
     const closed = new Promise<{ code: number }>((resolve) => client.on('closed', (event) => resolve(event as { code: number })));
-    client.subscribe({ query: print(FulfillmentStateChangedDocument) }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    client.subscribe(
+      { query: print(FulfillmentStateChangedDocument) },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
     expect((await closed).code).toBe(4403);
   });
 
@@ -106,7 +115,10 @@ describe('Tokens at the edges', () => {
     );
     const before = app.runtime.services.eventBus.subscriberCount;
     const ended = new Promise<unknown>((resolve) =>
-      client.subscribe({ query: print(FulfillmentStateChangedDocument) }, { next: (e) => events.push(e), error: resolve, complete: () => resolve('complete') }),
+      client.subscribe(
+        { query: print(FulfillmentStateChangedDocument) },
+        { next: (e) => events.push(e), error: resolve, complete: () => resolve('complete') },
+      ),
     );
     while (app.runtime.services.eventBus.subscriberCount <= before) await new Promise((r) => setTimeout(r, 10));
     const start = Date.now();

@@ -25,7 +25,11 @@ export class TokenService {
     private readonly maxTtlSeconds: number = 86400,
   ) {}
 
-  issue(subject: string, roles: Role[], expiresIn: jwt.SignOptions['expiresIn'] = Math.min(ISSUED_TTL_SECONDS, this.maxTtlSeconds)): string {
+  issue(
+    subject: string,
+    roles: Role[],
+    expiresIn: jwt.SignOptions['expiresIn'] = Math.min(ISSUED_TTL_SECONDS, this.maxTtlSeconds),
+  ): string {
     return jwt.sign({ roles }, this.secret, { algorithm: 'HS256', subject, expiresIn });
   }
 
@@ -55,7 +59,9 @@ export class TokenService {
         `The token lives ${formatDuration(lifetime)} (exp - iat); tokens may live at most ${max}: get one that expires sooner`,
       );
     }
-    const roles = Array.isArray(claims.roles) ? (claims.roles as unknown[]).filter((r): r is Role => typeof r === 'string' && KNOWN_ROLES.has(r)) : [];
+    const roles = Array.isArray(claims.roles)
+      ? (claims.roles as unknown[]).filter((r): r is Role => typeof r === 'string' && KNOWN_ROLES.has(r))
+      : [];
     return { id: typeof claims.sub === 'string' ? claims.sub : 'anonymous', roles, expiresAt: claims.exp * 1000 };
   }
 }

@@ -67,10 +67,7 @@ export function requireIntInRange(value: number, field: string, min: number, max
 export const MAX_CHARACTERISTICS_BYTES = 64 * 1024;
 
 /** Characteristics with non-empty, unique names; values kept exactly as given (they may be empty). */
-export function checkCharacteristics(
-  list: readonly CharacteristicValue[] | null | undefined,
-  field: string,
-): CharacteristicValue[] {
+export function checkCharacteristics(list: readonly CharacteristicValue[] | null | undefined, field: string): CharacteristicValue[] {
   const seen = new Set<string>();
   const checked = (list ?? []).map((c, i) => {
     const name = requireText(c.name, `${field}[${i}].name`, 200);
@@ -82,7 +79,10 @@ export function checkCharacteristics(
     }
     return { name, value: c.value, valueType: optionalText(c.valueType, `${field}[${i}].valueType`, 100) };
   });
-  const bytes = checked.reduce((sum, c) => sum + Buffer.byteLength(c.name) + Buffer.byteLength(c.value) + Buffer.byteLength(c.valueType ?? ''), 0);
+  const bytes = checked.reduce(
+    (sum, c) => sum + Buffer.byteLength(c.name) + Buffer.byteLength(c.value) + Buffer.byteLength(c.valueType ?? ''),
+    0,
+  );
   if (bytes > MAX_CHARACTERISTICS_BYTES) {
     throw new BadUserInputError(
       `${field} hold ${bytes} bytes together; a record's characteristics may hold at most ${MAX_CHARACTERISTICS_BYTES} (names, values and value types)`,

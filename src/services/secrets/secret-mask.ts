@@ -31,7 +31,10 @@ export function isSecretName(name: string): boolean {
 
 const NAME_IN_TEXT = String.raw`[A-Za-z0-9_-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|authorization|cookie|credentials?|private[_-]?key)`;
 /** `Authorization: Basic …` header lines, as an echo of the request shows them. */
-const HEADER_LINE = new RegExp(String.raw`(^|[\r\n])([ \t]*(?:proxy-)?(?:authorization|cookie|set-cookie|x-api-key)[ \t]*:[ \t]*)[^\r\n]*`, 'gi');
+const HEADER_LINE = new RegExp(
+  String.raw`(^|[\r\n])([ \t]*(?:proxy-)?(?:authorization|cookie|set-cookie|x-api-key)[ \t]*:[ \t]*)[^\r\n]*`,
+  'gi',
+);
 /** `client_secret=…` in a query string or a form body. */
 const FORM_FIELD = new RegExp(String.raw`(^|[?&;\s])(${NAME_IN_TEXT})=([^&\s"';]*)`, 'gi');
 /** `"password": "…"` in JSON that is only text (cut off, or inside a message). */

@@ -88,7 +88,11 @@ export class OutboundAuth {
     } catch (err) {
       const forbidden = [err, (err as { cause?: unknown })?.cause].find((e) => e instanceof ForbiddenAddressError);
       if (forbidden) {
-        throw new TokenError({ kind: 'PERMANENT', category: 'CONFIGURATION', message: `OAuth2 token endpoint: ${(forbidden as Error).message}` });
+        throw new TokenError({
+          kind: 'PERMANENT',
+          category: 'CONFIGURATION',
+          message: `OAuth2 token endpoint: ${(forbidden as Error).message}`,
+        });
       }
       const f = classifyTransportError(err);
       throw new TokenError({ ...f, message: `OAuth2 token endpoint: ${f.message}` });
@@ -105,10 +109,17 @@ export class OutboundAuth {
       body = {};
     }
     if (typeof body.access_token !== 'string' || !body.access_token) {
-      throw new TokenError({ kind: 'PERMANENT', category: 'AUTHENTICATION', message: 'OAuth2 token endpoint answered without an access_token' });
+      throw new TokenError({
+        kind: 'PERMANENT',
+        category: 'AUTHENTICATION',
+        message: 'OAuth2 token endpoint answered without an access_token',
+      });
     }
     const lifetimeMs = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300) * 1000;
-    this.tokens.set(system.id, { token: body.access_token, expiresAt: Date.now() + Math.max(lifetimeMs - EXPIRY_MARGIN_MS, lifetimeMs / 2) });
+    this.tokens.set(system.id, {
+      token: body.access_token,
+      expiresAt: Date.now() + Math.max(lifetimeMs - EXPIRY_MARGIN_MS, lifetimeMs / 2),
+    });
     return body.access_token;
   }
 }

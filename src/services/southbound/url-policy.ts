@@ -160,7 +160,10 @@ export function forbiddenAddress(ip: string, policy: UrlPolicy): string | null {
  */
 export function forbiddenHost(url: URL, policy: UrlPolicy): string | null {
   // "metadata.google.internal." is the same host.
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
   if (METADATA_HOSTS.has(host)) return 'a cloud metadata host';
   if (isIP(host)) return forbiddenAddress(host, policy);
   if (!policy.allowPrivateNetworks && (LOCAL_HOSTS.has(host) || host.endsWith('.localhost'))) return `the local host, ${PRIVATE}`;

@@ -10,7 +10,13 @@ import { openTestDatabase, type TestDatabase } from '../../support/database';
 const AUTHS: OutboundAuthValues[] = [
   { type: OutboundAuthType.BASIC, username: 'gateway', password: 'pw-Very-Secret-1f9c2b' },
   { type: OutboundAuthType.BEARER, token: 'bearer-Very-Secret-77ad01' },
-  { type: OutboundAuthType.OAUTH2_CLIENT_CREDENTIALS, tokenUrl: 'https://idp.example.net/token', clientId: 'sg', clientSecret: 'oauth-Very-Secret-c0ffee', scope: 'orders' },
+  {
+    type: OutboundAuthType.OAUTH2_CLIENT_CREDENTIALS,
+    tokenUrl: 'https://idp.example.net/token',
+    clientId: 'sg',
+    clientSecret: 'oauth-Very-Secret-c0ffee',
+    scope: 'orders',
+  },
 ];
 
 describe('rotateSecrets', () => {
@@ -20,7 +26,9 @@ describe('rotateSecrets', () => {
   const systemsWith = (key: Buffer) => new ExternalSystemService(new SecretBox(key), { allowPrivateNetworks: true });
   const ctx = () => new RequestContext(db.dataSource, null);
   const sealed = async () =>
-    db.dataSource.query<{ id: string; auth_secret: string | null }[]>('SELECT id, auth_secret, updated_at FROM external_system ORDER BY id');
+    db.dataSource.query<{ id: string; auth_secret: string | null }[]>(
+      'SELECT id, auth_secret, updated_at FROM external_system ORDER BY id',
+    );
 
   beforeAll(async () => {
     db = await openTestDatabase();
@@ -32,7 +40,14 @@ describe('rotateSecrets', () => {
     const service = systemsWith(key);
     const created: ExternalSystemEntity[] = [];
     for (const [i, auth] of [...AUTHS, { type: OutboundAuthType.NONE }].entries()) {
-      created.push(await service.create(ctx(), { name: `system ${i} ${randomBytes(3).toString('hex')}`, api: TmfApi.SERVICE_ORDERING_TMF641, baseUrl: 'https://tmf.example.net/v4', auth }));
+      created.push(
+        await service.create(ctx(), {
+          name: `system ${i} ${randomBytes(3).toString('hex')}`,
+          api: TmfApi.SERVICE_ORDERING_TMF641,
+          baseUrl: 'https://tmf.example.net/v4',
+          auth,
+        }),
+      );
     }
     return created;
   }
@@ -59,16 +74,25 @@ describe('rotateSecrets', () => {
     const before = await sealed();
     const err = await rotateSecrets(db.dataSource, randomBytes(32), keyB).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WrongKeyError);
-    expect((err as Error).message).toBe('The old key opens none of the 3 stored secret(s): it is not the key they were sealed with. Nothing was changed.');
+    expect((err as Error).message).toBe(
+      'The old key opens none of the 3 stored secret(s): it is not the key they were sealed with. Nothing was changed.',
+    );
     expect(await sealed()).toEqual(before);
   });
 
   it('when some secrets were sealed with another key, changes none of them', async () => {
     await createSystems(keyA);
-    await systemsWith(keyB).create(ctx(), { name: 'sealed with B', api: TmfApi.SERVICE_ORDERING_TMF641, baseUrl: 'https://b.example.net', auth: AUTHS[1] });
+    await systemsWith(keyB).create(ctx(), {
+      name: 'sealed with B',
+      api: TmfApi.SERVICE_ORDERING_TMF641,
+      baseUrl: 'https://b.example.net',
+      auth: AUTHS[1],
+    });
     const before = await sealed();
     const err = await rotateSecrets(db.dataSource, keyA, randomBytes(32)).catch((e: unknown) => e);
-    expect((err as Error).message).toBe('The old key opens 3 of the 4 stored secret(s); the other 1 were sealed with another key. Nothing was changed.');
+    expect((err as Error).message).toBe(
+      'The old key opens 3 of the 4 stored secret(s); the other 1 were sealed with another key. Nothing was changed.',
+    );
     expect(await sealed()).toEqual(before);
   });
 

@@ -31,7 +31,9 @@ describe('SecretMask.text', () => {
   it('masks each secret where it occurs, and the basic-auth header values derived from them', () => {
     expect(mask.text(`login failed for gateway with ${secrets.password}`)).toBe(`login failed for gateway with ${REDACTED}`);
     expect(mask.text(`token ${secrets.token} refused; now ${secrets.accessToken}`)).toBe(`token ${REDACTED} refused; now ${REDACTED}`);
-    expect(mask.text(`got Basic ${b64(`${secrets.username}:${secrets.password}`)} (that is all)`)).toBe(`got Basic ${REDACTED} (that is all)`);
+    expect(mask.text(`got Basic ${b64(`${secrets.username}:${secrets.password}`)} (that is all)`)).toBe(
+      `got Basic ${REDACTED} (that is all)`,
+    );
     const tokenRequest = b64(`${encodeURIComponent(secrets.clientId)}:${encodeURIComponent(secrets.clientSecret)}`);
     expect(mask.text(`echo: ${tokenRequest}`)).toBe(`echo: ${REDACTED}`);
     expect(mask.text(`echo: ${b64(`${secrets.clientId}:${secrets.clientSecret}`)}`)).toBe(`echo: ${REDACTED}`);
@@ -67,7 +69,9 @@ describe('SecretMask.text', () => {
         `grant_type=client_credentials&client_secret=${REDACTED}&scope=orders&refresh_token=${REDACTED}&access_token=`,
       ].join('\r\n'),
     );
-    expect(mask.text('truncated {"user":"u","password": "p\\"w", "token_type":"bearer"')).toBe(`truncated {"user":"u","password": "${REDACTED}", "token_type":"bearer"`);
+    expect(mask.text('truncated {"user":"u","password": "p\\"w", "token_type":"bearer"')).toBe(
+      `truncated {"user":"u","password": "${REDACTED}", "token_type":"bearer"`,
+    );
   });
 
   it('does not mask secrets shorter than 4 characters by value (too many false hits), only by name', () => {
@@ -146,9 +150,22 @@ describe('SecretMask.json', () => {
 });
 
 describe('isSecretName', () => {
-  it.each(['password', 'Password', 'client_secret', 'clientSecret', 'access_token', 'refresh-token', 'token', 'Authorization', 'x-api-key', 'set-cookie', 'credentials', 'private_key', 'inboundToken'])(
-    '%s is',
-    (name) => expect(isSecretName(name)).toBe(true),
+  it.each([
+    'password',
+    'Password',
+    'client_secret',
+    'clientSecret',
+    'access_token',
+    'refresh-token',
+    'token',
+    'Authorization',
+    'x-api-key',
+    'set-cookie',
+    'credentials',
+    'private_key',
+    'inboundToken',
+  ])('%s is', (name) => expect(isSecretName(name)).toBe(true));
+  it.each(['token_type', 'expires_in', 'username', 'id', 'state', 'tokenUrl', 'authType'])('%s is not', (name) =>
+    expect(isSecretName(name)).toBe(false),
   );
-  it.each(['token_type', 'expires_in', 'username', 'id', 'state', 'tokenUrl', 'authType'])('%s is not', (name) => expect(isSecretName(name)).toBe(false));
 });

@@ -88,7 +88,12 @@ describe('the outbound HTTP client checks every connection against the address p
   });
 
   it('an OAuth2 token URL that resolves to a metadata address fails for good (CONFIGURATION), not as a retry', async () => {
-    const system = Object.assign(new ExternalSystemEntity(), { id: 'sys-ssrf', name: 'NA', authType: OutboundAuthType.OAUTH2_CLIENT_CREDENTIALS, timeoutMs: 1000 });
+    const system = Object.assign(new ExternalSystemEntity(), {
+      id: 'sys-ssrf',
+      name: 'NA',
+      authType: OutboundAuthType.OAUTH2_CLIENT_CREDENTIALS,
+      timeoutMs: 1000,
+    });
     const err = (await new OutboundAuth(lenient)
       .header(system, { tokenUrl: 'https://nat64.attacker.test/oauth/token', clientId: 'c', clientSecret: 's' })
       .catch((e: unknown) => e)) as TokenError;
@@ -96,7 +101,8 @@ describe('the outbound HTTP client checks every connection against the address p
     expect(err.failure).toEqual({
       kind: 'PERMANENT',
       category: 'CONFIGURATION',
-      message: 'OAuth2 token endpoint: nat64.attacker.test resolves to 64:ff9b::a9fe:a9fe, a NAT64 address (64:ff9b::/96) whose IPv4 address is a link-local or cloud metadata address (169.254.0.0/16)',
+      message:
+        'OAuth2 token endpoint: nat64.attacker.test resolves to 64:ff9b::a9fe:a9fe, a NAT64 address (64:ff9b::/96) whose IPv4 address is a link-local or cloud metadata address (169.254.0.0/16)',
     });
   });
 });

@@ -24,7 +24,9 @@ describe('the external system address policy', () => {
   });
 
   it.each(LOOPBACK_URLS)('refuses %s with ALLOW_PRIVATE_NETWORKS=false, accepts it with true', (url) => {
-    expect(() => checkBaseUrl(url, strict)).toThrow(/^points at .*private-network address \(set ALLOW_PRIVATE_NETWORKS=true to allow it\)$/);
+    expect(() => checkBaseUrl(url, strict)).toThrow(
+      /^points at .*private-network address \(set ALLOW_PRIVATE_NETWORKS=true to allow it\)$/,
+    );
     expect(() => checkBaseUrl(url, lenient)).not.toThrow();
   });
 
@@ -54,14 +56,20 @@ describe('the external system address policy', () => {
       }
       return null;
     };
-    expect(why('http://[64:ff9b::a9fe:a9fe]/')).toBe('points at a NAT64 address (64:ff9b::/96) whose IPv4 address is a link-local or cloud metadata address (169.254.0.0/16)');
-    expect(why('http://[::a9fe:a9fe]/')).toBe('points at an IPv4-compatible IPv6 address whose IPv4 address is a link-local or cloud metadata address (169.254.0.0/16)');
+    expect(why('http://[64:ff9b::a9fe:a9fe]/')).toBe(
+      'points at a NAT64 address (64:ff9b::/96) whose IPv4 address is a link-local or cloud metadata address (169.254.0.0/16)',
+    );
+    expect(why('http://[::a9fe:a9fe]/')).toBe(
+      'points at an IPv4-compatible IPv6 address whose IPv4 address is a link-local or cloud metadata address (169.254.0.0/16)',
+    );
     expect(why('http://[2001:0:4136:e378:8000:63bf:5601:5601]/')).toBe(
       'points at a Teredo address (2001::/32) whose IPv4 address is a link-local or cloud metadata address (169.254.0.0/16)',
     );
     expect(why('http://0.0.0.0/')).toBe('points at an address in "this network" 0.0.0.0/8 (0.0.0.0 reaches the local host)');
     expect(why('http://metadata.google.internal/')).toBe('points at a cloud metadata host');
-    expect(why('http://localhost/')).toBe('points at the local host, a private-network address (set ALLOW_PRIVATE_NETWORKS=true to allow it)');
+    expect(why('http://localhost/')).toBe(
+      'points at the local host, a private-network address (set ALLOW_PRIVATE_NETWORKS=true to allow it)',
+    );
     expect(why('https://idp.example/token?client_secret=hunter2-very-secret')).toBe('must not have a query string or fragment');
     expect(why('not a url hunter2-very-secret')).toBe('is not a valid URL');
   });
@@ -94,13 +102,20 @@ describe('the external system address policy', () => {
     });
 
     it('8.8.8.8 and public IPv6 are allowed by both', () => {
-      for (const ip of ['8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8']) expect(forbiddenAddress(ip, strict)).toBeNull();
+      for (const ip of ['8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8'])
+        expect(forbiddenAddress(ip, strict)).toBeNull();
     });
   });
 
   it('reads every IPv6 spelling into its 16 bytes', () => {
     const bytes = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 169, 254, 169, 254];
-    for (const ip of ['::ffff:169.254.169.254', '::ffff:a9fe:a9fe', '0:0:0:0:0:ffff:a9fe:a9fe', '[::FFFF:A9FE:A9FE]', '0000:0000:0000:0000:0000:ffff:169.254.169.254']) {
+    for (const ip of [
+      '::ffff:169.254.169.254',
+      '::ffff:a9fe:a9fe',
+      '0:0:0:0:0:ffff:a9fe:a9fe',
+      '[::FFFF:A9FE:A9FE]',
+      '0000:0000:0000:0000:0000:ffff:169.254.169.254',
+    ]) {
       expect(ipv6Bytes(ip)).toEqual(bytes);
     }
     expect(ipv6Bytes('64:ff9b::1.2.3.4')).toEqual([0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
