@@ -55,10 +55,17 @@ async function configure(services: Services, peerUrl: string): Promise<void> {
   await admin.transaction(async () => {
     await services.openApis.setActive(admin, TmfApi.SERVICE_ORDERING_TMF641, true);
     const system = await services.externalSystems.create(admin, {
-      name: 'bench peer', api: TmfApi.SERVICE_ORDERING_TMF641, baseUrl: peerUrl, auth: { type: OutboundAuthType.NONE },
+      name: 'bench peer',
+      api: TmfApi.SERVICE_ORDERING_TMF641,
+      baseUrl: peerUrl,
+      auth: { type: OutboundAuthType.NONE },
     });
     await services.decisionRules.create(admin, {
-      subject: DecisionSubject.DOMAIN_ORDER, name: 'all', priority: 1, hierarchical: true, externalSystemId: system.id,
+      subject: DecisionSubject.DOMAIN_ORDER,
+      name: 'all',
+      priority: 1,
+      hierarchical: true,
+      externalSystemId: system.id,
     });
   });
 }
@@ -86,7 +93,10 @@ async function queue(services: Services, n: number): Promise<{ ids: string[]; pa
 /** Counts these requests' DELIVERED events as they are committed (polling the table would compete with the dispatcher). */
 async function untilDelivered(eventBus: EventBus, ids: string[]): Promise<void> {
   const waiting = new Set(ids);
-  const events = eventBus.subscribe(routingKey(TOPICS.OUTBOUND_REQUEST_CHANGED), (e) => (e as OutboundRequestChangedEvent).state === OutboundRequestState.DELIVERED);
+  const events = eventBus.subscribe(
+    routingKey(TOPICS.OUTBOUND_REQUEST_CHANGED),
+    (e) => (e as OutboundRequestChangedEvent).state === OutboundRequestState.DELIVERED,
+  );
   for await (const e of events) {
     waiting.delete((e as OutboundRequestChangedEvent).id);
     if (waiting.size === 0) break;
@@ -102,8 +112,18 @@ async function bareLoop(dataSource: DataSource, http: HttpClient, url: string, p
     Array.from({ length: concurrency }, async () => {
       while (next < payloads.length) {
         const payload = payloads[next++];
-        const res = await http.send({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), timeoutMs: 10_000 });
-        await dataSource.query(`INSERT INTO bench_response (id, status, body) VALUES ($1, $2, $3)`, [randomUUID(), res.status, res.bodyText]);
+        const res = await http.send({
+          method: 'POST',
+          url,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(payload),
+          timeoutMs: 10_000,
+        });
+        await dataSource.query(`INSERT INTO bench_response (id, status, body) VALUES ($1, $2, $3)`, [
+          randomUUID(),
+          res.status,
+          res.bodyText,
+        ]);
       }
     }),
   );
@@ -149,9 +169,15 @@ export async function dispatchBench(n: number, concurrency: number, roundCount =
     await done;
     const dispatcherPerSecond = size / (Number(process.hrtime.bigint() - started) / 1e9);
     await dispatcher.stop();
-    const [{ count }] = await dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM outbound_request WHERE id = ANY($1::uuid[]) AND state = 'DELIVERED'`, [ids]);
+    const [{ count }] = await dataSource.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM outbound_request WHERE id = ANY($1::uuid[]) AND state = 'DELIVERED'`,
+      [ids],
+    );
     if (count !== size) throw new Error(`expected ${size} DELIVERED, found ${count}`);
-    return { dispatcherPerSecond, bareLoopPerSecond: await bareLoop(dataSource, services.http, `${peerUrl}/serviceOrder`, payloads, concurrency) };
+    return {
+      dispatcherPerSecond,
+      bareLoopPerSecond: await bareLoop(dataSource, services.http, `${peerUrl}/serviceOrder`, payloads, concurrency),
+    };
   };
 
   try {

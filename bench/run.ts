@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `  database:                 ${r.database}\n` +
       r.rounds
-        .map((x, i) => `  round ${i + 1}:                  dispatcher ${rate(x.dispatcherPerSecond)}, bare loop ${rate(x.bareLoopPerSecond)}, ratio ${(x.dispatcherPerSecond / x.bareLoopPerSecond).toFixed(2)}\n`)
+        .map(
+          (x, i) =>
+            `  round ${i + 1}:                  dispatcher ${rate(x.dispatcherPerSecond)}, bare loop ${rate(x.bareLoopPerSecond)}, ratio ${(x.dispatcherPerSecond / x.bareLoopPerSecond).toFixed(2)}\n`,
+        )
         .join('') +
       `  dispatcher (median):      ${rate(r.dispatcherPerSecond)} (queued -> DELIVERED, with records, events)\n` +
       `  bare loop (median):       ${rate(r.bareLoopPerSecond)} (same client, payloads, concurrency; one row per response)\n` +

@@ -122,7 +122,8 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
       try {
         text = await readBody(req, MAX_GRAPHQL_BODY);
       } catch (err) {
-        if (err instanceof BodyTooLargeError) return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
+        if (err instanceof BodyTooLargeError)
+          return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
         throw err;
       }
       try {

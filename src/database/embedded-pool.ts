@@ -1,7 +1,6 @@
 import type { PGliteOptions } from '@electric-sql/pglite';
 import { PGliteDriver } from 'typeorm-pglite';
 
-
 /**
  * typeorm-pglite hands the one PGlite connection to every TypeORM query runner at once, so two
  * concurrent transactions would interleave their BEGIN/COMMIT on the same session and commit each

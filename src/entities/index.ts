@@ -4,11 +4,7 @@ import { ExternalSystemEntity } from './external-system.entity';
 import { FalloutEntity } from './fallout.entity';
 import { InboundMessageEntity } from './inbound-message.entity';
 import { OpenApiEntity } from './open-api.entity';
-import {
-  OutboundRequestDomainOrderEntity,
-  OutboundRequestEntity,
-  OutboundRequestTestRunEntity,
-} from './outbound-request.entity';
+import { OutboundRequestDomainOrderEntity, OutboundRequestEntity, OutboundRequestTestRunEntity } from './outbound-request.entity';
 import { TestMeasureResultEntity } from './test-measure-result.entity';
 import { TestMeasureDefinitionEntity, TestSpecificationEntity } from './test-specification.entity';
 import { TestRunEntity } from './test-run.entity';

@@ -12,7 +12,9 @@ import { FalloutFieldsResolver, OutboundRequestFieldsResolver } from '../resolve
 import { OutboundRequestResolver } from '../resolvers/outbound-request.resolver';
 import { SubscriptionResolver } from '../resolvers/subscription.resolver';
 import {
-  TestMeasureResultFieldsResolver, TestRunFieldsResolver, TestSpecificationFieldsResolver,
+  TestMeasureResultFieldsResolver,
+  TestRunFieldsResolver,
+  TestSpecificationFieldsResolver,
 } from '../resolvers/test-run-fields.resolver';
 import { TestRunResolver } from '../resolvers/test-run.resolver';
 import { DateTime } from '../schema/scalars';

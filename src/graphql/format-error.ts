@@ -10,7 +10,13 @@ export interface ErrorLogger {
 }
 
 /** Codes graphql-js and Apollo give to problems with the operation itself; all are the caller's input. */
-const INPUT_CODES = new Set(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+const INPUT_CODES = new Set([
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 /**
  * The one formatError: domain errors keep their contract code and message; problems with the query
@@ -28,7 +34,11 @@ export function createFormatError(logger: ErrorLogger) {
       return { ...base, message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
     }
     if (original instanceof QueryFailedError && (original.driverError as { code?: string })?.code === '23505') {
-      return { ...base, message: 'Another request created the same record at the same moment; reload and try again', extensions: { code: 'CONFLICT' } };
+      return {
+        ...base,
+        message: 'Another request created the same record at the same moment; reload and try again',
+        extensions: { code: 'CONFLICT' },
+      };
     }
     const code = formatted.extensions?.code;
     // Parse, validation and variable errors happen before any resolver runs: they have no path.

@@ -13,10 +13,7 @@ export class DecisionRuleResolver {
 
   @Authorized(ROLES.ANY)
   @Query(() => [DecisionRule])
-  decisionRules(
-    @Ctx() ctx: RequestContext,
-    @Arg('subject', () => DecisionSubject, { nullable: true }) subject?: DecisionSubject | null,
-  ) {
+  decisionRules(@Ctx() ctx: RequestContext, @Arg('subject', () => DecisionSubject, { nullable: true }) subject?: DecisionSubject | null) {
     return this.services.decisionRules.list(ctx, subject);
   }
 

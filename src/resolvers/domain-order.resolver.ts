@@ -4,7 +4,11 @@ import { DecisionSubject } from '../entities/enums';
 import { ROLES } from '../services/auth/roles';
 import type { RequestContext } from '../services/context/request-context';
 import {
-  DomainOrder, DomainOrderConnection, DomainOrderFilter, DomainOrderInput, DomainOrderRevisionInput,
+  DomainOrder,
+  DomainOrderConnection,
+  DomainOrderFilter,
+  DomainOrderInput,
+  DomainOrderRevisionInput,
 } from '../schema/domain-order.types';
 import { FulfillmentRequest } from '../schema/outbound-request.types';
 

@@ -4,7 +4,11 @@ import { ROLES } from '../services/auth/roles';
 import type { RequestContext } from '../services/context/request-context';
 import { FalloutStatus } from '../schema/enums.types';
 import {
-  Fallout, FalloutConnection, OutboundRequest, OutboundRequestConnection, OutboundRequestFilter,
+  Fallout,
+  FalloutConnection,
+  OutboundRequest,
+  OutboundRequestConnection,
+  OutboundRequestFilter,
 } from '../schema/outbound-request.types';
 
 @Resolver(() => OutboundRequest)
@@ -47,21 +51,13 @@ export class OutboundRequestResolver {
 
   @Authorized(ROLES.OPERATIONS)
   @Mutation(() => OutboundRequest)
-  discardOutboundRequest(
-    @Ctx() ctx: RequestContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason', () => String) reason: string,
-  ) {
+  discardOutboundRequest(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string) {
     return this.services.outboundRequests.discard(ctx, id, reason);
   }
 
   @Authorized(ROLES.OPERATIONS)
   @Mutation(() => Fallout)
-  resolveFallout(
-    @Ctx() ctx: RequestContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('resolution', () => String) resolution: string,
-  ) {
+  resolveFallout(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('resolution', () => String) resolution: string) {
     return this.services.fallouts.resolve(ctx, id, resolution);
   }
 }

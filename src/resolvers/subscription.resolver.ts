@@ -5,7 +5,10 @@ import { ROLES } from '../services/auth/roles';
 import { ForbiddenError, UnauthenticatedError } from '../services/common/domain.errors';
 import type { RequestContext } from '../services/context/request-context';
 import {
-  routingKey, TOPICS, type FulfillmentStateChangedEvent, type OutboundRequestChangedEvent,
+  routingKey,
+  TOPICS,
+  type FulfillmentStateChangedEvent,
+  type OutboundRequestChangedEvent,
 } from '../services/events/fulfillment.events';
 import { FulfillmentStateChange } from '../schema/events.types';
 import { OutboundRequest } from '../schema/outbound-request.types';

@@ -5,7 +5,13 @@ import { ROLES } from '../services/auth/roles';
 import type { RequestContext } from '../services/context/request-context';
 import { FulfillmentRequest } from '../schema/outbound-request.types';
 import {
-  TestRun, TestRunConnection, TestRunFilter, TestRunInput, TestRunRevisionInput, TestSpecification, TestSpecificationInput,
+  TestRun,
+  TestRunConnection,
+  TestRunFilter,
+  TestRunInput,
+  TestRunRevisionInput,
+  TestSpecification,
+  TestSpecificationInput,
 } from '../schema/test-run.types';
 
 @Resolver(() => TestRun)

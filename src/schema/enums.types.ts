@@ -1,7 +1,17 @@
 import { registerEnumType } from 'type-graphql';
 import {
-  ConditionOperator, DecisionSubject, DomainOrderState, ErrorCategory, FalloutStatus, FulfillmentState,
-  OrderItemAction, OutboundAuthType, OutboundOperation, OutboundRequestState, TestMode, TmfApi,
+  ConditionOperator,
+  DecisionSubject,
+  DomainOrderState,
+  ErrorCategory,
+  FalloutStatus,
+  FulfillmentState,
+  OrderItemAction,
+  OutboundAuthType,
+  OutboundOperation,
+  OutboundRequestState,
+  TestMode,
+  TmfApi,
 } from '../entities/enums';
 
 registerEnumType(TmfApi, { name: 'TmfApi' });
@@ -37,6 +47,16 @@ registerEnumType(ErrorCategory, { name: 'ErrorCategory' });
 registerEnumType(FalloutStatus, { name: 'FalloutStatus' });
 
 export {
-  ConditionOperator, DecisionSubject, DomainOrderState, ErrorCategory, FalloutStatus, FulfillmentState,
-  OrderItemAction, OutboundAuthType, OutboundOperation, OutboundRequestState, TestMode, TmfApi,
+  ConditionOperator,
+  DecisionSubject,
+  DomainOrderState,
+  ErrorCategory,
+  FalloutStatus,
+  FulfillmentState,
+  OrderItemAction,
+  OutboundAuthType,
+  OutboundOperation,
+  OutboundRequestState,
+  TestMode,
+  TmfApi,
 };

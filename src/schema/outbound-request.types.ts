@@ -1,9 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from './common.types';
 import { DecisionRule } from './decision-rule.types';
-import {
-  ErrorCategory, FalloutStatus, OutboundOperation, OutboundRequestState, TmfApi,
-} from './enums.types';
+import { ErrorCategory, FalloutStatus, OutboundOperation, OutboundRequestState, TmfApi } from './enums.types';
 import { ExternalSystem } from './external-system.types';
 import { DateTime, JSONScalar } from './scalars';
 

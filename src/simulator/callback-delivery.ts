@@ -99,7 +99,14 @@ export class CallbackDelivery {
 
   private async send(delivery: Delivery, generation: number): Promise<void> {
     const method = delivery.method ?? 'POST';
-    const record: DeliveryRecord = { method, url: delivery.url, label: delivery.label, eventId: delivery.eventId, attempts: 0, delivered: false };
+    const record: DeliveryRecord = {
+      method,
+      url: delivery.url,
+      label: delivery.label,
+      eventId: delivery.eventId,
+      attempts: 0,
+      delivered: false,
+    };
     const body = JSON.stringify(delivery.body);
     for (let attempt = 1; attempt <= this.settings.attempts; attempt++) {
       if (generation !== this.generation) return;

@@ -117,7 +117,8 @@ export class EventNotifier {
         this.delivery.enqueue(`${base}|${event.streamKey}`, delivery);
       }
     };
-    for (const callback of this.hubs.callbacksFor(apiOf(event.kind), eventType)) send(trimSlash(callback), `/listener/${eventName}`, envelope, eventType);
+    for (const callback of this.hubs.callbacksFor(apiOf(event.kind), eventType))
+      send(trimSlash(callback), `/listener/${eventName}`, envelope, eventType);
     if (callbackUrl && notify === 'events') send(trimSlash(callbackUrl), `/listener/${eventName}`, envelope, eventType);
     const call = callbackUrl && notify === 'outboundresponse' ? this.statusCall(event) : undefined;
     if (callbackUrl && call) send(trimSlash(callbackUrl), call.path, call.body, call.label, call.method);
@@ -151,7 +152,13 @@ export class EventNotifier {
 
 function envelopeOf(event: ResourceEvent, eventType: string): TmfEventEnvelope {
   const now = new Date().toISOString();
-  const envelope: TmfEventEnvelope = { eventId: randomUUID(), eventTime: now, eventType, timeOcurred: now, event: { [event.kind]: event.resource } };
+  const envelope: TmfEventEnvelope = {
+    eventId: randomUUID(),
+    eventTime: now,
+    eventType,
+    timeOcurred: now,
+    event: { [event.kind]: event.resource },
+  };
   if (event.fieldPath !== undefined) envelope.fieldPath = event.fieldPath;
   if (event.description !== undefined) envelope.description = event.description;
   return envelope;
@@ -192,7 +199,10 @@ export function compactState(state: string): 'pending' | 'fulfilled' | 'error' {
 function unknownResourceEvent(source: ResourceEvent): ResourceEvent {
   const id = randomUUID();
   const kind = apiOf(source.kind) === 'TMF653' ? 'serviceTest' : 'serviceOrder';
-  const href = (typeof source.resource.href === 'string' ? source.resource.href : '').replace(/\/(serviceOrder|cancelServiceOrder|serviceTest)\/[^/]+$/, `/${kind}/${id}`);
+  const href = (typeof source.resource.href === 'string' ? source.resource.href : '').replace(
+    /\/(serviceOrder|cancelServiceOrder|serviceTest)\/[^/]+$/,
+    `/${kind}/${id}`,
+  );
   const resource: Json =
     kind === 'serviceTest'
       ? { id, href, name: `unknown-${id}`, state: 'inProgress', relatedService: { id: 'unknown' }, testSpecification: { id: 'unknown' } }

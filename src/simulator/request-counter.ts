@@ -40,7 +40,15 @@ export class RequestCounter {
     const key = `${facts.method} ${facts.route}\u0000${facts.externalId ?? '\u0001'}\u0000${facts.name ?? '\u0001'}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { method: facts.method, route: facts.route, externalId: facts.externalId, name: facts.name, received: 0, created: 0, faulted: 0 };
+      entry = {
+        method: facts.method,
+        route: facts.route,
+        externalId: facts.externalId,
+        name: facts.name,
+        received: 0,
+        created: 0,
+        faulted: 0,
+      };
       this.entries.set(key, entry);
     }
     entry.received++;

@@ -82,7 +82,10 @@ export function parseScenario(text: string): Scenario {
 }
 
 function list(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function measureValue(text: string): MeasureValue {

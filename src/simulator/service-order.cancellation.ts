@@ -50,7 +50,12 @@ export function newCancelTask(body: Json, order: ServiceOrder, baseUrl: string, 
   if (refusal) {
     task.state = 'terminatedWithError';
     task.completionMessage = refusal;
-    task.errorMessage = { code: 'CANCELLATION_REFUSED', reason: 'Order cannot be cancelled', message: refusal, status: 'terminatedWithError' };
+    task.errorMessage = {
+      code: 'CANCELLATION_REFUSED',
+      reason: 'Order cannot be cancelled',
+      message: refusal,
+      status: 'terminatedWithError',
+    };
   }
   return task;
 }

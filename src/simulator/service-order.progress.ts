@@ -139,7 +139,8 @@ export function cancelRefusal(order: ServiceOrder): string | undefined {
     return `Service order ${order.id} is already being cancelled (${order.state})`;
   }
   // TMF641 names the point of no return as the typical reason a cancel task is denied.
-  if (hasMilestone(order, 'pointOfNoReturn')) return `Service order ${order.id} has passed its point of no return and can no longer be cancelled`;
+  if (hasMilestone(order, 'pointOfNoReturn'))
+    return `Service order ${order.id} has passed its point of no return and can no longer be cancelled`;
   return undefined;
 }
 

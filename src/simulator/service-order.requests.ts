@@ -41,7 +41,9 @@ export function nextStateOnPatch(current: string, requested: string | undefined,
   if (requested === undefined) return waiting ? 'inProgress' : undefined;
   if (requested === current || requested === 'cancelled') return requested;
   if (requested === 'inProgress' && (current === 'held' || current === 'pending')) return requested;
-  throw invalidState(`A client cannot move service order from ${current} to ${requested}; send "cancelled", or "inProgress" to resume a held or pending order`);
+  throw invalidState(
+    `A client cannot move service order from ${current} to ${requested}; send "cancelled", or "inProgress" to resume a held or pending order`,
+  );
 }
 
 /**

@@ -3,7 +3,16 @@ import type { EventAction, EventNotifier, ResourceEvent } from './event-notifier
 import type { EventFaults } from './fault-injection';
 import { characteristicScenario, checkScenario, mergeScenarios, type Scenario } from './scenario';
 import { CANCEL_INFORMATION_FIELD, newCancelTask, stepCancellation, type Cancellation } from './service-order.cancellation';
-import { applyTransition, cancelOpenItems, cancelRefusal, fateOf, nextTransition, setItemStates, type OrderFate, type Transition } from './service-order.progress';
+import {
+  applyTransition,
+  cancelOpenItems,
+  cancelRefusal,
+  fateOf,
+  nextTransition,
+  setItemStates,
+  type OrderFate,
+  type Transition,
+} from './service-order.progress';
 import { IGNORED_ON_PATCH, mergeItems, nextStateOnPatch, rejectDuplicateItems, rejectServerOwnedFields } from './service-order.requests';
 import { badRequest, invalidState, notFound } from './simulator.errors';
 import type { StepTimers } from './step-timers';
@@ -101,7 +110,9 @@ export class ServiceOrderStore {
     const { state, serviceOrderItem, ...attributes } = body;
     const answersCancellation = checkPatchable(record, state);
     for (const field of IGNORED_ON_PATCH) delete attributes[field];
-    const target = answersCancellation ? undefined : nextStateOnPatch(order.state, state as string | undefined, record.awaitingInformation !== undefined);
+    const target = answersCancellation
+      ? undefined
+      : nextStateOnPatch(order.state, state as string | undefined, record.awaitingInformation !== undefined);
     const updated = structuredClone(order);
     mergePatch(updated, attributes);
     if (Array.isArray(serviceOrderItem)) mergeItems(updated.serviceOrderItem, serviceOrderItem.filter(isObject));
@@ -238,11 +249,15 @@ export class ServiceOrderStore {
  */
 function checkPatchable(record: OrderRecord, state: unknown): boolean {
   const { order, cancellation } = record;
-  if (TERMINAL_ORDER_STATES.has(order.state)) throw invalidState(`Service order ${order.id} is ${order.state} and can no longer be modified`);
+  if (TERMINAL_ORDER_STATES.has(order.state))
+    throw invalidState(`Service order ${order.id} is ${order.state} and can no longer be modified`);
   if (!cancellation) return false;
-  if (!cancellation.awaitingInformation) throw invalidState(`Service order ${order.id} is being cancelled (${order.state}) and cannot be modified`);
+  if (!cancellation.awaitingInformation)
+    throw invalidState(`Service order ${order.id} is being cancelled (${order.state}) and cannot be modified`);
   if (state !== undefined && state !== order.state) {
-    throw invalidState(`Service order ${order.id} is being cancelled (${order.state}); a PATCH may answer the cancellation's question but not change the state`);
+    throw invalidState(
+      `Service order ${order.id} is being cancelled (${order.state}); a PATCH may answer the cancellation's question but not change the state`,
+    );
   }
   return true;
 }

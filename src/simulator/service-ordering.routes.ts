@@ -74,7 +74,12 @@ function addCancelServiceOrderRoutes(router: Router, orders: ServiceOrderStore):
     subject: ({ body }) => ofOrder(isObject(body) && isObject(body.serviceOrder) ? body.serviceOrder.id : undefined),
     handle: (ctx) => created(orders.cancel(validBody('TMF641', 'CancelServiceOrder_Create', ctx.body), createContext(ctx, 'order'))),
   });
-  router.add({ method: 'GET', template: `${base}/cancelServiceOrder`, apiBase, handle: (ctx) => collection(orders.listCancellations(), ctx) });
+  router.add({
+    method: 'GET',
+    template: `${base}/cancelServiceOrder`,
+    apiBase,
+    handle: (ctx) => collection(orders.listCancellations(), ctx),
+  });
   router.add({
     method: 'GET',
     template: `${base}/cancelServiceOrder/{id}`,

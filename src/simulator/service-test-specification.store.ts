@@ -79,7 +79,13 @@ export class ServiceTestSpecificationStore {
 
   private emit(specification: ServiceTestSpecification, action: EventAction, fieldPath?: string): void {
     if (!this.notifier.wants('serviceTestSpecification')) return;
-    const event = { kind: 'serviceTestSpecification' as const, action, resource: structuredClone(specification), streamKey: specification.id, faults: {} };
+    const event = {
+      kind: 'serviceTestSpecification' as const,
+      action,
+      resource: structuredClone(specification),
+      streamKey: specification.id,
+      faults: {},
+    };
     this.notifier.publish(fieldPath === undefined ? event : { ...event, fieldPath });
   }
 }

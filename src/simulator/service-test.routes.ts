@@ -10,7 +10,12 @@ const base = SERVICE_TEST_BASE;
 const apiBase = base;
 
 /** TMF653 v4.2: serviceTest, serviceTestSpecification and hub. */
-export function addServiceTestRoutes(router: Router, tests: ServiceTestStore, specifications: ServiceTestSpecificationStore, hubs: HubRegistry): void {
+export function addServiceTestRoutes(
+  router: Router,
+  tests: ServiceTestStore,
+  specifications: ServiceTestSpecificationStore,
+  hubs: HubRegistry,
+): void {
   addTestRoutes(router, tests);
   addSpecificationRoutes(router, specifications);
   addHubRoutes(router, 'TMF653', apiBase, hubs);

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { EventAction, EventNotifier } from './event-notifier';
 import type { EventFaults } from './fault-injection';
-import { TEST_OUTCOMES, characteristicScenario, checkScenario, mergeScenarios, outcomeCharacteristic, type Scenario, type TestOutcome } from './scenario';
+import {
+  TEST_OUTCOMES,
+  characteristicScenario,
+  checkScenario,
+  mergeScenarios,
+  outcomeCharacteristic,
+  type Scenario,
+  type TestOutcome,
+} from './scenario';
 import type { CreateContext } from './service-order.store';
 import { badRequest, invalidState, notFound } from './simulator.errors';
 import type { StepTimers } from './step-timers';
@@ -182,5 +190,7 @@ function nextStateOnPatch(current: string, requested: string | undefined): strin
   if (requested === undefined) return current === 'pending' ? 'inProgress' : undefined;
   if (requested === current || requested === 'cancelled') return requested;
   if (requested === 'inProgress' && current === 'pending') return requested;
-  throw invalidState(`A client cannot move service test from ${current} to ${requested}; send "cancelled", or "inProgress" to resume a pending test`);
+  throw invalidState(
+    `A client cannot move service test from ${current} to ${requested}; send "cancelled", or "inProgress" to resume a pending test`,
+  );
 }

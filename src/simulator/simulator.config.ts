@@ -59,7 +59,8 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
 export function checkOptions(o: Partial<SimulatorOptions>): string[] {
   const problems: string[] = [];
   const nonNegative = (name: keyof SimulatorOptions, v: unknown) => {
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) problems.push(`${name} must be a non-negative integer`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0))
+      problems.push(`${name} must be a non-negative integer`);
   };
   nonNegative('port', o.port);
   nonNegative('stepMs', o.stepMs);

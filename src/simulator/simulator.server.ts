@@ -5,7 +5,16 @@ import type { RequestFacts } from './request-matcher';
 import { SCENARIO_HEADER, mergeScenarios, parseScenario, type ScenarioRules } from './scenario';
 import { ADMIN_BASE } from './simulator.config';
 import { TmfHttpError, tmfError } from './simulator.errors';
-import { errorReply, parseJsonBody, readRequestBody, sendReply, splitUrl, type Reply, type RouteContext, type Router } from './simulator.router';
+import {
+  errorReply,
+  parseJsonBody,
+  readRequestBody,
+  sendReply,
+  splitUrl,
+  type Reply,
+  type RouteContext,
+  type Router,
+} from './simulator.router';
 import type { StepTimers } from './step-timers';
 
 export interface ServerParts {
@@ -38,7 +47,9 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   const facts: RequestFacts = { method, path, route: found?.route.template ?? path, ...subject };
 
   const faultHeader = header(req, FAULT_HEADER);
-  const { value: fault, error: faultError } = attempt(() => (faultHeader !== undefined ? parseFault(faultHeader) : parts.faults.take(facts)));
+  const { value: fault, error: faultError } = attempt(() =>
+    faultHeader !== undefined ? parseFault(faultHeader) : parts.faults.take(facts),
+  );
   const requestError = faultError ? new TmfHttpError(400, 'INVALID_FAULT', `${FAULT_HEADER}: ${faultError.message}`) : bodyError;
   // Counted on arrival, so that a request still delayed (or never answered) already shows.
   const count = parts.counter.record(facts, fault !== undefined);

@@ -115,7 +115,10 @@ class RunningSimulator implements Simulator {
   }
 
   serviceOrders(filter: { externalId?: string } = {}) {
-    return this.orders.list().filter((o) => filter.externalId === undefined || o.externalId === filter.externalId).map((o) => structuredClone(o));
+    return this.orders
+      .list()
+      .filter((o) => filter.externalId === undefined || o.externalId === filter.externalId)
+      .map((o) => structuredClone(o));
   }
 
   cancelServiceOrder(id: string) {
@@ -131,7 +134,10 @@ class RunningSimulator implements Simulator {
   }
 
   serviceTests(filter: { name?: string } = {}) {
-    return this.tests.list().filter((t) => filter.name === undefined || t.name === filter.name).map((t) => structuredClone(t));
+    return this.tests
+      .list()
+      .filter((t) => filter.name === undefined || t.name === filter.name)
+      .map((t) => structuredClone(t));
   }
 
   serviceTestSpecifications() {
@@ -223,7 +229,14 @@ function clone<T>(value: T | undefined): T | undefined {
 
 /** Compiles the request validators before the first request, so that it is not the slow one. */
 function warmUpValidators(): void {
-  for (const d of ['ServiceOrder_Create', 'ServiceOrder_Update', 'CancelServiceOrder_Create', 'EventSubscriptionInput']) checkTmf('TMF641', d, {});
-  const tmf653 = ['ServiceTest_Create', 'ServiceTest_Update', 'ServiceTestSpecification_Create', 'ServiceTestSpecification_Update', 'EventSubscriptionInput'];
+  for (const d of ['ServiceOrder_Create', 'ServiceOrder_Update', 'CancelServiceOrder_Create', 'EventSubscriptionInput'])
+    checkTmf('TMF641', d, {});
+  const tmf653 = [
+    'ServiceTest_Create',
+    'ServiceTest_Update',
+    'ServiceTestSpecification_Create',
+    'ServiceTestSpecification_Update',
+    'EventSubscriptionInput',
+  ];
   for (const d of tmf653) checkTmf('TMF653', d, {});
 }

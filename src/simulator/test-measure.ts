@@ -23,7 +23,6 @@ const PROFILES: MetricProfile[] = [
 ];
 const FALLBACK: Omit<MetricProfile, 'pattern'> = { unit: 'count', value: 1 };
 
-
 /**
  * The measured testMeasure[] of a test about to end: one entry per requested measure (the request's
  * testMeasure[] entries), keeping what the client sent (testMeasureDefinitionId included) and adding

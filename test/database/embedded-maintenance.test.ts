@@ -17,7 +17,10 @@ describe('EmbeddedMaintenance', () => {
 
   beforeAll(async () => {
     db = await openTestDatabase();
-    bus = new EventBus(`m_${randomUUID().replace(/-/g, '')}`, testDatabaseUrl ? new PostgresNotificationSource(testDatabaseUrl, () => undefined) : new EmbeddedNotificationSource());
+    bus = new EventBus(
+      `m_${randomUUID().replace(/-/g, '')}`,
+      testDatabaseUrl ? new PostgresNotificationSource(testDatabaseUrl, () => undefined) : new EmbeddedNotificationSource(),
+    );
     await bus.start();
   });
   afterEach(async () => {
@@ -42,8 +45,13 @@ describe('EmbeddedMaintenance', () => {
         Array.from({ length: n }, () =>
           outboundRequestEnvelope(
             outboundSnapshot({
-              id: randomUUID(), externalSystemId: randomUUID(), requestId: randomUUID(), operation: OutboundOperation.CREATE,
-              state: OutboundRequestState.DELIVERED, attempts: 1, nextAttemptAt: null,
+              id: randomUUID(),
+              externalSystemId: randomUUID(),
+              requestId: randomUUID(),
+              operation: OutboundOperation.CREATE,
+              state: OutboundRequestState.DELIVERED,
+              attempts: 1,
+              nextAttemptAt: null,
             }),
           ),
         ),

@@ -15,9 +15,20 @@ describe('migrations', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`,
       )) as { table_name: string }[];
       expect(tables.map((t) => t.table_name)).toEqual([
-        'decision_rule', 'domain_order', 'external_system', 'fallout', 'inbound_message', 'migrations', 'open_api',
-        'outbound_request', 'outbound_request_domain_order', 'outbound_request_test_run', 'test_measure_definition',
-        'test_measure_result', 'test_run', 'test_specification',
+        'decision_rule',
+        'domain_order',
+        'external_system',
+        'fallout',
+        'inbound_message',
+        'migrations',
+        'open_api',
+        'outbound_request',
+        'outbound_request_domain_order',
+        'outbound_request_test_run',
+        'test_measure_definition',
+        'test_measure_result',
+        'test_run',
+        'test_specification',
       ]);
       const rows = (await q.query(
         `INSERT INTO domain_order (id, root_id, action, service_specification)

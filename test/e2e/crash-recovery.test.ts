@@ -3,7 +3,10 @@ import { buildDispatcher } from '../../src/container';
 import type { Dispatcher } from '../../src/services/outbox/dispatch/dispatcher';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import {
-  ActivateOpenApiDocument, CreateDomainOrderDocument, CreateFulfillmentRequestDocument, type ExternalSystemInput,
+  ActivateOpenApiDocument,
+  CreateDomainOrderDocument,
+  CreateFulfillmentRequestDocument,
+  type ExternalSystemInput,
 } from '../__generated__/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { caseOrder, caseRule, orderingSystem, orderStates, waitForState } from './e2e-kit';

@@ -18,7 +18,16 @@ import {
 } from '../__generated__/graphql';
 import { code, startTestApp, type TestApp } from '../support/app';
 import {
-  caseOrder, caseRule, closedPort, collect, orderStates, orderingSystem, requestState, requestsOf, waitFor, waitForState,
+  caseOrder,
+  caseRule,
+  closedPort,
+  collect,
+  orderStates,
+  orderingSystem,
+  requestState,
+  requestsOf,
+  waitFor,
+  waitForState,
 } from './e2e-kit';
 
 const RETRY_BASE_MS = 400;
@@ -72,7 +81,9 @@ describe('E2E: delivery failures, retries, fallout and the circuit breaker', () 
   }
 
   const falloutsOf = async (outboundRequestId: string, status?: 'OPEN' | 'RESOLVED') =>
-    (await app.ok(E2eFalloutsDocument, { status })).fallouts.edges.map((e) => e.node).filter((f) => f.outboundRequest.id === outboundRequestId);
+    (await app.ok(E2eFalloutsDocument, { status })).fallouts.edges
+      .map((e) => e.node)
+      .filter((f) => f.outboundRequest.id === outboundRequestId);
 
   const systemInput = (system: { name: string; baseUrl: string }, changes: Partial<ExternalSystemInput>): ExternalSystemInput => ({
     name: system.name,
@@ -165,7 +176,11 @@ describe('E2E: delivery failures, retries, fallout and the circuit breaker', () 
       expect(sim.countFor({ externalId: requestId, method: 'GET' }).received).toBe(1);
       expect(sim.countFor({ externalId: requestId, method: 'POST' })).toEqual({ received: 1, created: 1, faulted: 1 });
       expect(sim.serviceOrders({ externalId: requestId }).map((o) => o.id)).toEqual([created.id]);
-      expect(await orderStates(app, order.id)).toMatchObject({ externalId: created.id, externalState: 'acknowledged', fulfillmentState: 'PENDING' });
+      expect(await orderStates(app, order.id)).toMatchObject({
+        externalId: created.id,
+        externalState: 'acknowledged',
+        fulfillmentState: 'PENDING',
+      });
     });
 
     // After a timed-out CREATE the next attempt waits UNKNOWN_OUTCOME_SETTLE_MS (not the 200-400 ms
@@ -289,8 +304,9 @@ describe('E2E: delivery failures, retries, fallout and the circuit breaker', () 
       const waiting = await requestState(app, request.id);
       expect(['RETRY_SCHEDULED', 'QUEUED']).toContain(waiting.state);
 
-      const discarded = (await app.ok(DiscardOutboundRequestDocument, { id: request.id, reason: 'Sent to the wrong activation system' }, operator))
-        .discardOutboundRequest;
+      const discarded = (
+        await app.ok(DiscardOutboundRequestDocument, { id: request.id, reason: 'Sent to the wrong activation system' }, operator)
+      ).discardOutboundRequest;
       expect(discarded).toMatchObject({ id: request.id, state: 'DISCARDED', nextAttemptAt: null });
       for (const id of [order.id, order.children[0].id]) {
         expect(await orderStates(app, id)).toMatchObject({ fulfillmentState: 'NOT_REQUESTED', canRequestFulfillment: true });
@@ -360,7 +376,9 @@ describe('E2E: delivery failures, retries, fallout and the circuit breaker', () 
     await caseRule(app, system.id, 'breaker-events');
     sim.injectFault({ match: { method: 'POST', path: '/serviceOrder' }, fault: 'status=503' });
     const posts = () => sim.countFor({ method: 'POST', path: '/serviceOrder' }).received;
-    const changes = await collect(app, app.wsClient(app.token([Role.VIEWER])), OutboundRequestChangedDocument, { externalSystemId: system.id });
+    const changes = await collect(app, app.wsClient(app.token([Role.VIEWER])), OutboundRequestChangedDocument, {
+      externalSystemId: system.id,
+    });
 
     const queued = [await submitNew('breaker-events')];
     await waitFor(() => app.runtime.dispatcher!.breakerOf(system.id).status === 'OPEN', 'the breaker to open');
@@ -369,7 +387,8 @@ describe('E2E: delivery failures, retries, fallout and the circuit breaker', () 
     await waitFor(() => posts() > BREAKER_THRESHOLD, 'the first trial');
     sim.clearFaults();
     for (const q of queued) await waitForState(app, q.request.id, 'DELIVERED');
-    const statesOf = (id: string) => changes.events.filter((e) => e.outboundRequestChanged.id === id).map((e) => e.outboundRequestChanged.state);
+    const statesOf = (id: string) =>
+      changes.events.filter((e) => e.outboundRequestChanged.id === id).map((e) => e.outboundRequestChanged.state);
     await waitFor(() => queued.every((q) => statesOf(q.request.id).includes('DELIVERED')), 'the DELIVERED events');
 
     // Every event is a change: the same state twice in a row means a change in between went unreported
@@ -404,7 +423,10 @@ describe('E2E: delivery failures, retries, fallout and the circuit breaker', () 
       const { requestId, request } = await submitNew('unstorable-body');
       await waitForState(app, request.id, 'DELIVERED');
       const [stored] = await requestsOf(app, requestId);
-      expect(stored).toMatchObject({ externalId: 'SO-\uFFFD-1', responseBody: { id: 'SO-\uFFFD-1', state: 'acknowledged', note: '\uFFFD x' } });
+      expect(stored).toMatchObject({
+        externalId: 'SO-\uFFFD-1',
+        responseBody: { id: 'SO-\uFFFD-1', state: 'acknowledged', note: '\uFFFD x' },
+      });
     });
 
     it('an order accepted without an id cannot be revised: a revision asked for later is refused, one queued before ends in ERROR', async () => {
@@ -413,14 +435,30 @@ describe('E2E: delivery failures, retries, fallout and the circuit breaker', () 
       const { order, request } = await submitNew('no-id');
       await waitForState(app, request.id, 'SENDING');
       const revise = () =>
-        app.ok(ReviseDomainOrderDocument, { id: order.id, input: { characteristics: [{ name: 'e2eCase', value: 'no-id' }, { name: 'n', value: '1' }] } }, operator);
+        app.ok(
+          ReviseDomainOrderDocument,
+          {
+            id: order.id,
+            input: {
+              characteristics: [
+                { name: 'e2eCase', value: 'no-id' },
+                { name: 'n', value: '1' },
+              ],
+            },
+          },
+          operator,
+        );
       await revise();
-      const [queued] = (await app.ok(ReviseOutboundRequestDocument, { domainOrderId: order.id }, operator)).reviseOutboundRequest.outboundRequests;
+      const [queued] = (await app.ok(ReviseOutboundRequestDocument, { domainOrderId: order.id }, operator)).reviseOutboundRequest
+        .outboundRequests;
       expect(queued).toMatchObject({ operation: 'REVISE', path: '', state: 'QUEUED' });
 
       expect(await waitForState(app, request.id, 'DELIVERED')).toMatchObject({ externalId: null });
       const failed = await waitForState(app, queued.id, 'ERROR');
-      expect(failed.error).toMatchObject({ category: 'REMOTE_BUSINESS', message: expect.stringContaining(`${request.number} of the same record was accepted without an id`) });
+      expect(failed.error).toMatchObject({
+        category: 'REMOTE_BUSINESS',
+        message: expect.stringContaining(`${request.number} of the same record was accepted without an id`),
+      });
       expect(await falloutsOf(queued.id, 'OPEN')).toHaveLength(1);
 
       await revise();

@@ -37,7 +37,8 @@ export async function waitFor<T>(probe: () => T | Promise<T>, what: string, time
   for (;;) {
     const value = await probe();
     if (value) return value as Truthy<T>;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last value: ${JSON.stringify(value)})`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last value: ${JSON.stringify(value)})`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -16,7 +16,16 @@ import {
 import { createSpec, runInput } from '../graphql/factories';
 import { code, startTestApp, type TestApp } from '../support/app';
 import {
-  CASE, caseOrder, caseRule, orderStates, orderingSystem, requestState, requestsOf, runStates, testSystem, waitForState,
+  CASE,
+  caseOrder,
+  caseRule,
+  orderStates,
+  orderingSystem,
+  requestState,
+  requestsOf,
+  runStates,
+  testSystem,
+  waitForState,
 } from './e2e-kit';
 
 /**
@@ -141,7 +150,11 @@ describe('E2E: submission', () => {
 
       const [stored] = sim.serviceOrders({ externalId: result.requestId });
       expect(stored.serviceOrderItem.map(itemShape)).toEqual([{ id: root.number, action: 'add', children: [] }]);
-      expect(await orderStates(app, root.id)).toMatchObject({ fulfillmentState: 'PENDING', externalId: stored.id, externalState: 'acknowledged' });
+      expect(await orderStates(app, root.id)).toMatchObject({
+        fulfillmentState: 'PENDING',
+        externalId: stored.id,
+        externalState: 'acknowledged',
+      });
       for (const order of [child1, grandchild, child2]) {
         expect(await orderStates(app, order.id)).toMatchObject({
           fulfillmentState: 'NOT_REQUESTED',
@@ -194,7 +207,8 @@ describe('E2E: submission', () => {
       });
 
       it('no matching rule is NO_MATCHING_RULE naming the order, the table and its deciding attributes', async () => {
-        const order = (await app.ok(CreateDomainOrderDocument, { input: caseOrder('routed-nowhere', { domain: 'MOBILE' }) })).createDomainOrder;
+        const order = (await app.ok(CreateDomainOrderDocument, { input: caseOrder('routed-nowhere', { domain: 'MOBILE' }) }))
+          .createDomainOrder;
 
         const res = await app.gql(CreateFulfillmentRequestDocument, { domainOrderId: order.id });
         expect(code(res)).toBe('NO_MATCHING_RULE');
@@ -272,7 +286,13 @@ describe('E2E: submission', () => {
         const revised = (
           await app.ok(ReviseDomainOrderDocument, {
             id: order.id,
-            input: { expectedVersion: 1, characteristics: [{ name: 'bandwidth', value: '1G' }, { name: 'e2eCase', value: 'revise' }] },
+            input: {
+              expectedVersion: 1,
+              characteristics: [
+                { name: 'bandwidth', value: '1G' },
+                { name: 'e2eCase', value: 'revise' },
+              ],
+            },
           })
         ).reviseDomainOrder;
         expect(revised).toMatchObject({ version: 2, updatesAvailable: true, fulfillmentState: 'PENDING' });
@@ -317,7 +337,12 @@ describe('E2E: submission', () => {
         for (const bandwidth of ['1G', '2G']) {
           await app.ok(ReviseDomainOrderDocument, {
             id: order.id,
-            input: { characteristics: [{ name: 'bandwidth', value: bandwidth }, { name: 'e2eCase', value: 'revise-in-flight' }] },
+            input: {
+              characteristics: [
+                { name: 'bandwidth', value: bandwidth },
+                { name: 'e2eCase', value: 'revise-in-flight' },
+              ],
+            },
           });
           const [patch] = (await app.ok(ReviseOutboundRequestDocument, { domainOrderId: order.id })).reviseOutboundRequest.outboundRequests;
           // The external order's id is not known yet: the PATCH has no path until the POST is answered.
@@ -328,7 +353,10 @@ describe('E2E: submission', () => {
 
         const delivered = await waitForState(app, created.outboundRequests[0].id, 'DELIVERED');
         for (const patch of revisions) {
-          expect(await waitForState(app, patch.id, 'DELIVERED')).toMatchObject({ path: `/serviceOrder/${delivered.externalId}`, responseStatus: 200 });
+          expect(await waitForState(app, patch.id, 'DELIVERED')).toMatchObject({
+            path: `/serviceOrder/${delivered.externalId}`,
+            responseStatus: 200,
+          });
         }
         expect(sim.countFor({ externalId: created.requestId, method: 'PATCH' })).toMatchObject({ received: 2, faulted: 0 });
         const [external] = sim.serviceOrders({ externalId: created.requestId });
@@ -346,7 +374,12 @@ describe('E2E: submission', () => {
         const replacement = await caseRule(app, system.id, 'revise-after-rule-change');
         await app.ok(ReviseDomainOrderDocument, {
           id: order.id,
-          input: { characteristics: [{ name: 'bandwidth', value: '2G' }, { name: 'e2eCase', value: 'revise-after-rule-change' }] },
+          input: {
+            characteristics: [
+              { name: 'bandwidth', value: '2G' },
+              { name: 'e2eCase', value: 'revise-after-rule-change' },
+            ],
+          },
         });
         const revision = (await app.ok(ReviseOutboundRequestDocument, { domainOrderId: order.id })).reviseOutboundRequest;
         expect(revision.rule).toEqual({ id: replacement.id, name: replacement.name });
@@ -373,7 +406,10 @@ describe('E2E: submission', () => {
           input: caseRun(specificationId, caseName, {
             name: 'root run',
             children: [
-              caseRun(specificationId, caseName, { name: 'child run', children: [caseRun(specificationId, caseName, { name: 'grandchild run' })] }),
+              caseRun(specificationId, caseName, {
+                name: 'child run',
+                children: [caseRun(specificationId, caseName, { name: 'grandchild run' })],
+              }),
             ],
           }),
         })
@@ -397,7 +433,13 @@ describe('E2E: submission', () => {
       // Parents before children: the outbound request numbers follow the tree from the top.
       expect(requests.map((r) => r.number)).toEqual([...requests.map((r) => r.number)].sort());
       for (const r of requests) {
-        expect(r).toMatchObject({ operation: 'CREATE', api: 'SERVICE_TEST_TMF653', state: 'QUEUED', httpMethod: 'POST', path: '/serviceTest' });
+        expect(r).toMatchObject({
+          operation: 'CREATE',
+          api: 'SERVICE_TEST_TMF653',
+          state: 'QUEUED',
+          httpMethod: 'POST',
+          path: '/serviceTest',
+        });
       }
 
       for (const [i, request] of requests.entries()) {
@@ -441,7 +483,11 @@ describe('E2E: submission', () => {
       expect(sim.countFor({ name: `${root.number}-${result.requestId}`, method: 'POST' }).received).toBe(1);
       expect(sim.serviceTests().filter((t) => t.name.endsWith(result.requestId))).toHaveLength(1);
       for (const run of [child, grandchild]) {
-        expect(await runStates(app, run.id)).toMatchObject({ fulfillmentState: 'NOT_REQUESTED', canRequestFulfillment: true, outboundRequests: [] });
+        expect(await runStates(app, run.id)).toMatchObject({
+          fulfillmentState: 'NOT_REQUESTED',
+          canRequestFulfillment: true,
+          outboundRequests: [],
+        });
       }
     });
 

@@ -54,7 +54,13 @@ describe('E2E: subscriptions over graphql-ws', () => {
     await waitForState(app, request.id, 'DELIVERED');
 
     const requests = await ofSystem.untilCount(3, 'QUEUED, SENDING and DELIVERED of the request');
-    const common = { id: request.id, number: request.number, requestId: result.requestId, operation: 'CREATE', externalSystem: { id: system.id } };
+    const common = {
+      id: request.id,
+      number: request.number,
+      requestId: result.requestId,
+      operation: 'CREATE',
+      externalSystem: { id: system.id },
+    };
     expect(requests.map((e) => e.outboundRequestChanged)).toEqual([
       { ...common, state: 'QUEUED', attempts: 0 },
       { ...common, state: 'SENDING', attempts: 1 },

@@ -17,7 +17,9 @@ const ORDERS = 50;
 // process, so there is nothing for a second instance to share. Run with TEST_DATABASE_URL set.
 const describeOnPostgres = usingPostgres ? describe : describe.skip;
 if (!usingPostgres) {
-  process.stdout.write('SKIPPED two-dispatchers.test.ts: needs real PostgreSQL (set TEST_DATABASE_URL); the embedded database is one process\n');
+  process.stdout.write(
+    'SKIPPED two-dispatchers.test.ts: needs real PostgreSQL (set TEST_DATABASE_URL); the embedded database is one process\n',
+  );
 }
 
 describeOnPostgres('E2E: two gateway instances dispatching from one PostgreSQL', () => {
@@ -67,7 +69,8 @@ describeOnPostgres('E2E: two gateway instances dispatching from one PostgreSQL',
     expect(new Set(requestIds).size).toBe(ORDERS);
 
     const delivered = async () =>
-      (await app.ok(E2eOutboundRequestCountDocument, { filter: { externalSystemId: system.id, state: 'DELIVERED' } })).outboundRequests.totalCount;
+      (await app.ok(E2eOutboundRequestCountDocument, { filter: { externalSystemId: system.id, state: 'DELIVERED' } })).outboundRequests
+        .totalCount;
     await waitFor(async () => (await delivered()) === ORDERS, `all ${ORDERS} requests to be DELIVERED`, 30_000);
 
     const byExternalId = sim.requestCounts().byExternalId;

@@ -69,23 +69,48 @@ describe('Authentication and authorisation', () => {
         return res;
       },
     ],
-    ['createExternalSystem', ADMIN, 'BAD_USER_INPUT', (t) => app.gql(CreateExternalSystemDocument, { input: systemInput({ name: '' }) }, t)],
+    [
+      'createExternalSystem',
+      ADMIN,
+      'BAD_USER_INPUT',
+      (t) => app.gql(CreateExternalSystemDocument, { input: systemInput({ name: '' }) }, t),
+    ],
     ['updateExternalSystem', ADMIN, 'NOT_FOUND', (t) => app.gql(UpdateExternalSystemDocument, { id: unknown, input: systemInput() }, t)],
     [
       'createDecisionRule',
       ADMIN,
       'BAD_USER_INPUT',
-      (t) => app.gql(CreateDecisionRuleDocument, { input: { subject: 'DOMAIN_ORDER', name: '', priority: 1, hierarchical: true, externalSystemId: unknown } }, t),
+      (t) =>
+        app.gql(
+          CreateDecisionRuleDocument,
+          { input: { subject: 'DOMAIN_ORDER', name: '', priority: 1, hierarchical: true, externalSystemId: unknown } },
+          t,
+        ),
     ],
     [
       'updateDecisionRule',
       ADMIN,
       'NOT_FOUND',
-      (t) => app.gql(UpdateDecisionRuleDocument, { id: unknown, input: { subject: 'DOMAIN_ORDER', name: 'r', priority: 1, hierarchical: true, externalSystemId: unknown } }, t),
+      (t) =>
+        app.gql(
+          UpdateDecisionRuleDocument,
+          { id: unknown, input: { subject: 'DOMAIN_ORDER', name: 'r', priority: 1, hierarchical: true, externalSystemId: unknown } },
+          t,
+        ),
     ],
     ['deleteDecisionRule', ADMIN, 'NOT_FOUND', (t) => app.gql(DeleteDecisionRuleDocument, { id: unknown }, t)],
-    ['createTestSpecification', ADMIN, 'BAD_USER_INPUT', (t) => app.gql(CreateTestSpecificationDocument, { input: { externalId: '', name: 'x' } }, t)],
-    ['createDomainOrder', ORDERS, 'BAD_USER_INPUT', (t) => app.gql(CreateDomainOrderDocument, { input: orderInput({ action: 'MODIFY' }) }, t)],
+    [
+      'createTestSpecification',
+      ADMIN,
+      'BAD_USER_INPUT',
+      (t) => app.gql(CreateTestSpecificationDocument, { input: { externalId: '', name: 'x' } }, t),
+    ],
+    [
+      'createDomainOrder',
+      ORDERS,
+      'BAD_USER_INPUT',
+      (t) => app.gql(CreateDomainOrderDocument, { input: orderInput({ action: 'MODIFY' }) }, t),
+    ],
     ['reviseDomainOrder', ORDERS, 'NOT_FOUND', (t) => app.gql(ReviseDomainOrderDocument, { id: unknown, input: { name: 'x' } }, t)],
     ['cancelDomainOrder', ORDERS, 'NOT_FOUND', (t) => app.gql(CancelDomainOrderDocument, { id: unknown }, t)],
     ['createFulfillmentRequest', ORDERS, 'NOT_FOUND', (t) => app.gql(CreateFulfillmentRequestDocument, { domainOrderId: unknown }, t)],
@@ -117,9 +142,7 @@ describe('Authentication and authorisation', () => {
         expect(code(res)).toBe(allowedOutcome ?? undefined);
       } else {
         expect(code(res)).toBe('FORBIDDEN');
-        expect(res.errors![0].message).toBe(
-          `This operation needs one of the roles ${allowed.join(', ')}; your token has ${role}`,
-        );
+        expect(res.errors![0].message).toBe(`This operation needs one of the roles ${allowed.join(', ')}; your token has ${role}`);
         expect(res.data).toBeNull();
       }
     });
@@ -161,13 +184,25 @@ describe('Authentication and authorisation', () => {
       const asTests = await app.gql(DiscardOutboundRequestDocument, { id: orderRequest.id, reason: 'no' }, app.token([Role.TEST_MANAGER]));
       expect(code(asTests)).toBe('FORBIDDEN');
       expect(asTests.errors![0].message).toContain(orderRequest.number);
-      const asOrders = await app.gql(DiscardOutboundRequestDocument, { id: testRequest.id, reason: 'no' }, app.token([Role.SERVICE_ORDER_MANAGER]));
+      const asOrders = await app.gql(
+        DiscardOutboundRequestDocument,
+        { id: testRequest.id, reason: 'no' },
+        app.token([Role.SERVICE_ORDER_MANAGER]),
+      );
       expect(code(asOrders)).toBe('FORBIDDEN');
 
-      const own = await app.gql(DiscardOutboundRequestDocument, { id: orderRequest.id, reason: 'duplicate' }, app.token([Role.ORDER_FULFILLMENT_MANAGER]));
+      const own = await app.gql(
+        DiscardOutboundRequestDocument,
+        { id: orderRequest.id, reason: 'duplicate' },
+        app.token([Role.ORDER_FULFILLMENT_MANAGER]),
+      );
       expect(own.errors).toBeUndefined();
       expect(own.data!.discardOutboundRequest.state).toBe('DISCARDED');
-      const ownTest = await app.gql(DiscardOutboundRequestDocument, { id: testRequest.id, reason: 'duplicate' }, app.token([Role.TEST_MANAGER]));
+      const ownTest = await app.gql(
+        DiscardOutboundRequestDocument,
+        { id: testRequest.id, reason: 'duplicate' },
+        app.token([Role.TEST_MANAGER]),
+      );
       expect(ownTest.data!.discardOutboundRequest.state).toBe('DISCARDED');
     });
   });
@@ -184,20 +219,29 @@ describe('Authentication and authorisation', () => {
       ['fallouts', (t) => app.gql(FalloutsDocument, { first: 5 }, t)],
     ];
 
-    it.each(queries)('%s: every role may read; no token is UNAUTHENTICATED; a token without a known role is FORBIDDEN', async (_n, query) => {
-      for (const role of ALL_ROLES) expect((await query(app.token([role]))).errors).toBeUndefined();
-      expect(code(await query(null))).toBe('UNAUTHENTICATED');
-      const noRole = jwt.sign({ roles: ['GUEST'] }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'guest', expiresIn: '1h' });
-      expect(code(await query(noRole))).toBe('FORBIDDEN');
-    });
+    it.each(queries)(
+      '%s: every role may read; no token is UNAUTHENTICATED; a token without a known role is FORBIDDEN',
+      async (_n, query) => {
+        for (const role of ALL_ROLES) expect((await query(app.token([role]))).errors).toBeUndefined();
+        expect(code(await query(null))).toBe('UNAUTHENTICATED');
+        const noRole = jwt.sign({ roles: ['GUEST'] }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'guest', expiresIn: '1h' });
+        expect(code(await query(noRole))).toBe('FORBIDDEN');
+      },
+    );
   });
 
   describe('bad tokens are UNAUTHENTICATED', () => {
     const claims = { roles: [Role.ADMIN] };
 
     it('an expired token, with a message that says so', async () => {
-      const expired = jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'old' });
-      for (const res of [await app.gql(ExternalSystemsDocument, undefined, expired), await app.gql(CancelDomainOrderDocument, { id: unknown }, expired)]) {
+      const expired = jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_JWT_SECRET, {
+        algorithm: 'HS256',
+        subject: 'old',
+      });
+      for (const res of [
+        await app.gql(ExternalSystemsDocument, undefined, expired),
+        await app.gql(CancelDomainOrderDocument, { id: unknown }, expired),
+      ]) {
         expect(code(res)).toBe('UNAUTHENTICATED');
         expect(res.errors![0].message).toMatch(/expired/i);
         expect(res.data).toBeNull();
@@ -209,7 +253,10 @@ describe('Authentication and authorisation', () => {
       ['signed with another algorithm', () => jwt.sign(claims, TEST_JWT_SECRET, { algorithm: 'HS512', expiresIn: '1h' })],
       ['unsigned (alg none)', () => jwt.sign(claims, '', { algorithm: 'none' as jwt.Algorithm, expiresIn: '1h' })],
       ['not a JWT at all', () => 'not-a-jwt'],
-      ['a token not yet valid', () => jwt.sign({ ...claims, nbf: Math.floor(Date.now() / 1000) + 3600 }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
+      [
+        'a token not yet valid',
+        () => jwt.sign({ ...claims, nbf: Math.floor(Date.now() / 1000) + 3600 }, TEST_JWT_SECRET, { algorithm: 'HS256' }),
+      ],
     ])('a token %s', async (_what, make) => {
       const token = make();
       const res = await app.gql(ExternalSystemsDocument, undefined, token);

@@ -78,7 +78,10 @@ describe('Decision rules', () => {
   });
 
   it('updates every field of a rule', async () => {
-    const rule = await createRule(app, orderSystem.id, { name: 'to update', conditions: [{ field: 'domain', operator: 'EQUALS', values: ['FIXED'] }] });
+    const rule = await createRule(app, orderSystem.id, {
+      name: 'to update',
+      conditions: [{ field: 'domain', operator: 'EQUALS', values: ['FIXED'] }],
+    });
     const other = await createSystem(app, { name: 'Mobile activation' });
     const { updateDecisionRule } = await app.ok(UpdateDecisionRuleDocument, {
       id: rule.id,
@@ -127,13 +130,21 @@ describe('Decision rules', () => {
   describe('bad input is refused, naming the field, and nothing is stored', () => {
     const cases: [string, () => Partial<DecisionRuleInput>, string][] = [
       ['an empty name', () => ({ name: ' ' }), 'input.name'],
-      ['an unknown condition field', () => ({ conditions: [{ field: 'colour', operator: 'EQUALS', values: ['red'] }] }), 'input.conditions[0].field'],
+      [
+        'an unknown condition field',
+        () => ({ conditions: [{ field: 'colour', operator: 'EQUALS', values: ['red'] }] }),
+        'input.conditions[0].field',
+      ],
       [
         'a field that does not apply to the subject (mode for domain orders)',
         () => ({ conditions: [{ field: 'mode', operator: 'EQUALS', values: ['ON_DEMAND'] }] }),
         'input.conditions[0].field',
       ],
-      ['a characteristic condition without a name', () => ({ conditions: [{ field: 'characteristic.', operator: 'EXISTS' }] }), 'input.conditions[0].field'],
+      [
+        'a characteristic condition without a name',
+        () => ({ conditions: [{ field: 'characteristic.', operator: 'EXISTS' }] }),
+        'input.conditions[0].field',
+      ],
       [
         'EQUALS with two values',
         () => ({ conditions: [{ field: 'category', operator: 'EQUALS', values: ['CFS', 'RFS'] }] }),
@@ -148,10 +159,19 @@ describe('Decision rules', () => {
       ],
       [
         'an action value that is not a TMF action',
-        () => ({ conditions: [{ field: 'category', operator: 'EXISTS' }, { field: 'action', operator: 'IN', values: ['add', 'upgrade'] }] }),
+        () => ({
+          conditions: [
+            { field: 'category', operator: 'EXISTS' },
+            { field: 'action', operator: 'IN', values: ['add', 'upgrade'] },
+          ],
+        }),
         'input.conditions[1].values[1]',
       ],
-      ['an empty condition value', () => ({ conditions: [{ field: 'domain', operator: 'EQUALS', values: [''] }] }), 'input.conditions[0].values[0]'],
+      [
+        'an empty condition value',
+        () => ({ conditions: [{ field: 'domain', operator: 'EQUALS', values: [''] }] }),
+        'input.conditions[0].values[0]',
+      ],
       [
         'a NUL character in a condition value (PostgreSQL cannot store it)',
         () => ({ conditions: [{ field: 'domain', operator: 'EQUALS', values: ['FIX\u0000ED'] }] }),

@@ -20,7 +20,12 @@ describe('Domain order changes', () => {
 
   describe('revising', () => {
     it('replaces the characteristics, changes the name and bumps the version', async () => {
-      const order = await createOrder(app, { characteristics: [{ name: 'a', value: '1' }, { name: 'b', value: '2' }] });
+      const order = await createOrder(app, {
+        characteristics: [
+          { name: 'a', value: '1' },
+          { name: 'b', value: '2' },
+        ],
+      });
       const { reviseDomainOrder: revised } = await app.ok(ReviseDomainOrderDocument, {
         id: order.id,
         input: { characteristics: [{ name: 'c', value: '3', valueType: 'int' }], name: 'renamed', expectedVersion: 1 },
@@ -54,7 +59,10 @@ describe('Domain order changes', () => {
       const order = await createOrder(app);
       const [a, b] = await Promise.all(
         ['A', 'B'].map((who) =>
-          app.gql(ReviseDomainOrderDocument, { id: order.id, input: { characteristics: [{ name: 'by', value: who }], expectedVersion: 1 } }),
+          app.gql(ReviseDomainOrderDocument, {
+            id: order.id,
+            input: { characteristics: [{ name: 'by', value: who }], expectedVersion: 1 },
+          }),
         ),
       );
       const results = [a, b];
@@ -71,7 +79,8 @@ describe('Domain order changes', () => {
       await prepareOrderFulfillment(app);
       const order = await createOrder(app);
       await submitOrder(app, order.id);
-      const revised = (await app.ok(ReviseDomainOrderDocument, { id: order.id, input: { name: 'changed after sending' } })).reviseDomainOrder;
+      const revised = (await app.ok(ReviseDomainOrderDocument, { id: order.id, input: { name: 'changed after sending' } }))
+        .reviseDomainOrder;
       expect(revised).toMatchObject({ updatesAvailable: true, fulfillmentState: 'PENDING', version: 2 });
     });
 
@@ -92,7 +101,12 @@ describe('Domain order changes', () => {
       const order = await createOrder(app);
       const dup = await app.gql(ReviseDomainOrderDocument, {
         id: order.id,
-        input: { characteristics: [{ name: 'x', value: '1' }, { name: 'x', value: '2' }] },
+        input: {
+          characteristics: [
+            { name: 'x', value: '1' },
+            { name: 'x', value: '2' },
+          ],
+        },
       });
       expect(code(dup)).toBe('BAD_USER_INPUT');
       expect(dup.errors![0].extensions!.field).toBe('input.characteristics[1].name');
@@ -113,7 +127,13 @@ describe('Domain order changes', () => {
       for (const id of all) before.set(id, (await get(id)).version);
 
       const { cancelDomainOrder: canceled } = await app.ok(CancelDomainOrderDocument, { id: root.id, reason: 'customer withdrew' });
-      expect(canceled).toMatchObject({ id: root.id, state: 'CANCELED', fulfillmentState: 'CANCELED', version: 2, canRequestFulfillment: false });
+      expect(canceled).toMatchObject({
+        id: root.id,
+        state: 'CANCELED',
+        fulfillmentState: 'CANCELED',
+        version: 2,
+        canRequestFulfillment: false,
+      });
       expect(canceled.children).toEqual(
         root.children.map((c) => ({ id: c.id, state: 'CANCELED', fulfillmentState: 'CANCELED', version: 2 })),
       );
@@ -170,8 +190,9 @@ describe('Domain order changes', () => {
     });
 
     it('a hierarchy with an order at its point of no return is not cancelled at all', async () => {
-      const root = (await app.ok(CreateDomainOrderDocument, { input: orderInput({ children: [orderInput(), orderInput({ pointOfNoReturn: true })] }) }))
-        .createDomainOrder;
+      const root = (
+        await app.ok(CreateDomainOrderDocument, { input: orderInput({ children: [orderInput(), orderInput({ pointOfNoReturn: true })] }) })
+      ).createDomainOrder;
       const res = await app.gql(CancelDomainOrderDocument, { id: root.id });
       expect(code(res)).toBe('POINT_OF_NO_RETURN');
       expect(res.errors![0].message).toContain(root.children[1].number);

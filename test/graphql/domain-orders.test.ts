@@ -10,7 +10,16 @@ import {
   type DomainOrderIdsQuery,
 } from '../__generated__/graphql';
 import { code, startTestApp, type TestApp } from '../support/app';
-import { createOrder, createOrderTree, createRun, createSpec, orderInput, orderTreeInput, prepareOrderFulfillment, submitOrder } from './factories';
+import {
+  createOrder,
+  createOrderTree,
+  createRun,
+  createSpec,
+  orderInput,
+  orderTreeInput,
+  prepareOrderFulfillment,
+  submitOrder,
+} from './factories';
 
 const NUMBER = /^DO\d{7}$/;
 
@@ -79,7 +88,12 @@ describe('Domain orders', () => {
     it('creates a chain six levels deep, each level the parent of the next', async () => {
       const root = await createOrderTree(app, 6, 1);
       const chain = (await app.ok(DomainOrderChainDocument, { id: root.id })).domainOrder!;
-      interface Level { id: string; number: string; parent?: { id: string } | null; children?: Level[] }
+      interface Level {
+        id: string;
+        number: string;
+        parent?: { id: string } | null;
+        children?: Level[];
+      }
       const levels: Level[] = [];
       let node: Level | undefined = chain;
       while (node) {
@@ -145,7 +159,11 @@ describe('Domain orders', () => {
       });
 
       const refusals: [string, () => Parameters<typeof orderInput>[0], string][] = [
-        ['a nested child with a parentId of its own', () => ({ children: [orderInput({ parentId: randomUUID() })] }), 'input.children[0].parentId'],
+        [
+          'a nested child with a parentId of its own',
+          () => ({ children: [orderInput({ parentId: randomUUID() })] }),
+          'input.children[0].parentId',
+        ],
         ['MODIFY without serviceId', () => ({ action: 'MODIFY' }), 'input.serviceId'],
         ['DELETE with a blank serviceId', () => ({ action: 'DELETE', serviceId: '  ' }), 'input.serviceId'],
         [
@@ -156,7 +174,13 @@ describe('Domain orders', () => {
         ['an empty specification id', () => ({ serviceSpecification: { id: '', name: 'Internet' } }), 'input.serviceSpecification.id'],
         [
           'two characteristics with the same name',
-          () => ({ characteristics: [{ name: 'vlan', value: '1' }, { name: 'speed', value: '2' }, { name: 'vlan', value: '3' }] }),
+          () => ({
+            characteristics: [
+              { name: 'vlan', value: '1' },
+              { name: 'speed', value: '2' },
+              { name: 'vlan', value: '3' },
+            ],
+          }),
           'input.characteristics[2].name',
         ],
         ['a characteristic without a name', () => ({ characteristics: [{ name: ' ', value: '1' }] }), 'input.characteristics[0].name'],

@@ -68,7 +68,14 @@ describe('Errors', () => {
         await app.gql(ExternalSystemsDocument, undefined, 'garbage'),
         await raw(app, '{ nope }'),
       ];
-      expect(responses.map(code)).toEqual(['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'BAD_USER_INPUT']);
+      expect(responses.map(code)).toEqual([
+        'NOT_FOUND',
+        'BAD_USER_INPUT',
+        'FORBIDDEN',
+        'UNAUTHENTICATED',
+        'UNAUTHENTICATED',
+        'BAD_USER_INPUT',
+      ]);
       for (const res of responses) expectNoInternals(res);
     });
 
@@ -89,7 +96,15 @@ describe('Errors', () => {
     });
     afterAll(() => app.close());
 
-    const SECRETS_OF_THE_TRADE = ['poll_interval_seconds', 'external_system', 'SELECT', 'column', 'QueryFailedError', 'does not exist', 'ExternalSystemEntity'];
+    const SECRETS_OF_THE_TRADE = [
+      'poll_interval_seconds',
+      'external_system',
+      'SELECT',
+      'column',
+      'QueryFailedError',
+      'does not exist',
+      'ExternalSystemEntity',
+    ];
 
     it.each([
       ['a query', (a: TestApp) => a.gql(ExternalSystemsDocument)],

@@ -50,7 +50,15 @@ describe('External systems', () => {
     const updated = (
       await app.ok(UpdateExternalSystemDocument, {
         id: a.id,
-        input: { name: 'zz-last renamed', api: 'SERVICE_TEST_TMF653', baseUrl: 'http://tests.example.org:8080/tmf', enabled: true, timeoutMs: 300000, maxAttempts: 100, pollIntervalSeconds: 30 },
+        input: {
+          name: 'zz-last renamed',
+          api: 'SERVICE_TEST_TMF653',
+          baseUrl: 'http://tests.example.org:8080/tmf',
+          enabled: true,
+          timeoutMs: 300000,
+          maxAttempts: 100,
+          pollIntervalSeconds: 30,
+        },
       })
     ).updateExternalSystem;
     expect(updated).toEqual({
@@ -120,7 +128,13 @@ describe('External systems', () => {
         systemInput({ auth: { type: 'BASIC', username: 'gateway', password: secrets.password }, inboundToken: secrets.inboundToken }),
         systemInput({ auth: { type: 'BEARER', token: secrets.token } }),
         systemInput({
-          auth: { type: 'OAUTH2_CLIENT_CREDENTIALS', tokenUrl: 'https://idp.example.net/token', clientId: 'southgate', clientSecret: secrets.clientSecret, scope: 'orders' },
+          auth: {
+            type: 'OAUTH2_CLIENT_CREDENTIALS',
+            tokenUrl: 'https://idp.example.net/token',
+            clientId: 'southgate',
+            clientSecret: secrets.clientSecret,
+            scope: 'orders',
+          },
         }),
       ];
       const responses: unknown[] = [];
@@ -131,11 +145,9 @@ describe('External systems', () => {
         responses.push(res);
         ids.push(res.data!.createExternalSystem.id);
       }
-      expect(responses.map((r) => (r as { data: { createExternalSystem: { authType: string } } }).data.createExternalSystem.authType)).toEqual([
-        'BASIC',
-        'BEARER',
-        'OAUTH2_CLIENT_CREDENTIALS',
-      ]);
+      expect(
+        responses.map((r) => (r as { data: { createExternalSystem: { authType: string } } }).data.createExternalSystem.authType),
+      ).toEqual(['BASIC', 'BEARER', 'OAUTH2_CLIENT_CREDENTIALS']);
       responses.push(await app.gql(ExternalSystemsDocument));
       for (const id of ids) responses.push(await app.gql(ExternalSystemDocument, { id }));
       // An update that carries the secrets again, and one that fails after reading them.
@@ -156,11 +168,16 @@ describe('External systems', () => {
       }
       expect((await storedRow(ids[0])).auth_secret).toEqual(expect.stringMatching(/^v1\./));
       expect((await storedRow(ids[0])).inbound_token_hash).toEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
-      expect((responses[0] as { data: { createExternalSystem: { hasInboundToken: boolean } } }).data.createExternalSystem.hasInboundToken).toBe(true);
+      expect(
+        (responses[0] as { data: { createExternalSystem: { hasInboundToken: boolean } } }).data.createExternalSystem.hasInboundToken,
+      ).toBe(true);
     });
 
     it('an update without auth or inboundToken keeps what is stored', async () => {
-      const input = systemInput({ auth: { type: 'BASIC', username: 'gateway', password: secrets.password }, inboundToken: secrets.inboundToken });
+      const input = systemInput({
+        auth: { type: 'BASIC', username: 'gateway', password: secrets.password },
+        inboundToken: secrets.inboundToken,
+      });
       const created = await createSystem(app, input);
       const before = await storedRow(created.id);
       const { auth: _auth, inboundToken: _inbound, ...withoutSecrets } = input;
@@ -181,7 +198,10 @@ describe('External systems', () => {
       const created = await createSystem(app, { auth: { type: 'BEARER', token: secrets.token } });
       const { id: _id, ...rest } = created;
       const updated = (
-        await app.ok(UpdateExternalSystemDocument, { id: created.id, input: { name: rest.name, api: rest.api, baseUrl: rest.baseUrl, auth: { type: 'NONE' } } })
+        await app.ok(UpdateExternalSystemDocument, {
+          id: created.id,
+          input: { name: rest.name, api: rest.api, baseUrl: rest.baseUrl, auth: { type: 'NONE' } },
+        })
       ).updateExternalSystem;
       expect(updated.authType).toBe('NONE');
       expect((await storedRow(created.id)).auth_secret).toBeNull();
@@ -198,7 +218,11 @@ describe('External systems', () => {
       ['a cloud metadata host name', { baseUrl: 'http://metadata.google.internal/computeMetadata/v1' }, 'input.baseUrl'],
       ['a metadata address written as a decimal number', { baseUrl: 'http://2852039166/latest' }, 'input.baseUrl'],
       ['a metadata address as an IPv4-mapped IPv6 address', { baseUrl: 'http://[::ffff:169.254.169.254]/latest' }, 'input.baseUrl'],
-      ['a cloud metadata host name written fully qualified', { baseUrl: 'http://metadata.google.internal./computeMetadata/v1' }, 'input.baseUrl'],
+      [
+        'a cloud metadata host name written fully qualified',
+        { baseUrl: 'http://metadata.google.internal./computeMetadata/v1' },
+        'input.baseUrl',
+      ],
       ['a link-local IPv6 address', { baseUrl: 'http://[fe80::1]/tmf' }, 'input.baseUrl'],
       ['a negative timeout', { timeoutMs: -1 }, 'input.timeoutMs'],
       ['a zero timeout', { timeoutMs: 0 }, 'input.timeoutMs'],
@@ -233,7 +257,10 @@ describe('External systems', () => {
 
       // Renaming another system onto it is refused too; keeping one's own name is not a clash.
       const other = await createSystem(app);
-      const rename = await app.gql(UpdateExternalSystemDocument, { id: other.id, input: systemInput({ name: existing.name.toLowerCase() }) });
+      const rename = await app.gql(UpdateExternalSystemDocument, {
+        id: other.id,
+        input: systemInput({ name: existing.name.toLowerCase() }),
+      });
       expect(code(rename)).toBe('BAD_USER_INPUT');
       expect(rename.errors![0].extensions!.field).toBe('input.name');
       const same = await app.gql(UpdateExternalSystemDocument, { id: existing.id, input: systemInput({ name: existing.name }) });

@@ -59,7 +59,12 @@ describe('SQL statements per query', () => {
         expect(node.parent).toBeNull();
         expect(node.children).toHaveLength(3);
         expect(node.outboundRequests).toEqual([
-          { id: expect.any(String), number: expect.stringMatching(/^FO\d{7}$/), state: 'QUEUED', externalSystem: { id: system.id, name: system.name } },
+          {
+            id: expect.any(String),
+            number: expect.stringMatching(/^FO\d{7}$/),
+            state: 'QUEUED',
+            externalSystem: { id: system.id, name: system.name },
+          },
         ]);
         for (const child of node.children) {
           expect(child.parent).toEqual({ id: node.id, number: node.number });

@@ -174,8 +174,14 @@ describe('Subscriptions over graphql-ws', () => {
 
     it.each([
       ['without a token', () => null],
-      ['with a token signed by someone else', () => jwt.sign({ roles: ['ADMIN'] }, 'someone-elses-secret-someone-else', { algorithm: 'HS256' })],
-      ['with an expired token', () => jwt.sign({ roles: ['ADMIN'], exp: Math.floor(Date.now() / 1000) - 10 }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
+      [
+        'with a token signed by someone else',
+        () => jwt.sign({ roles: ['ADMIN'] }, 'someone-elses-secret-someone-else', { algorithm: 'HS256' }),
+      ],
+      [
+        'with an expired token',
+        () => jwt.sign({ roles: ['ADMIN'], exp: Math.floor(Date.now() / 1000) - 10 }, TEST_JWT_SECRET, { algorithm: 'HS256' }),
+      ],
       ['with garbage', () => 'garbage'],
     ])('%s', async (_what, token) => {
       const c = app.wsClient(token());
@@ -195,7 +201,10 @@ describe('Subscriptions over graphql-ws', () => {
   it('a token without a known role may not subscribe (FORBIDDEN)', async () => {
     const c = app.wsClient(jwt.sign({ roles: ['GUEST'] }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' }));
     const errors = await new Promise<unknown>((resolve) => {
-      c.subscribe({ query: print(FulfillmentStateChangedDocument) }, { next: (m) => resolve(m.errors), error: resolve, complete: () => resolve('complete') });
+      c.subscribe(
+        { query: print(FulfillmentStateChangedDocument) },
+        { next: (m) => resolve(m.errors), error: resolve, complete: () => resolve('complete') },
+      );
     });
     expect(Array.isArray(errors)).toBe(true);
     const [first] = errors as { message: string; extensions?: { code?: string } }[];

@@ -139,11 +139,24 @@ describe('Test runs', () => {
     const refusals: [string, () => Parameters<typeof runInput>[1], string][] = [
       ['an empty name', () => ({ name: '' }), 'input.name'],
       ['an empty related service id', () => ({ relatedServiceId: ' ' }), 'input.relatedServiceId'],
-      ['a nested run without a name', () => ({ children: [runInput(spec.id), runInput(spec.id, { name: '  ' })] }), 'input.children[1].name'],
-      ['a nested child with a parentId of its own', () => ({ children: [runInput(spec.id, { parentId: randomUUID() })] }), 'input.children[0].parentId'],
+      [
+        'a nested run without a name',
+        () => ({ children: [runInput(spec.id), runInput(spec.id, { name: '  ' })] }),
+        'input.children[1].name',
+      ],
+      [
+        'a nested child with a parentId of its own',
+        () => ({ children: [runInput(spec.id, { parentId: randomUUID() })] }),
+        'input.children[0].parentId',
+      ],
       [
         'two characteristics with the same name',
-        () => ({ characteristics: [{ name: 'port', value: '1' }, { name: 'port', value: '2' }] }),
+        () => ({
+          characteristics: [
+            { name: 'port', value: '1' },
+            { name: 'port', value: '2' },
+          ],
+        }),
         'input.characteristics[1].name',
       ],
     ];
@@ -160,7 +173,9 @@ describe('Test runs', () => {
   describe('listing', () => {
     it('walks all runs once with first/after and filters by parentId, rootsOnly and fulfillmentState', async () => {
       const root = (
-        await app.ok(CreateTestRunDocument, { input: runInput(spec.id, { children: Array.from({ length: 5 }, (_, i) => runInput(spec.id, { name: `c${i}` })) }) })
+        await app.ok(CreateTestRunDocument, {
+          input: runInput(spec.id, { children: Array.from({ length: 5 }, (_, i) => runInput(spec.id, { name: `c${i}` })) }),
+        })
       ).createTestRun;
       const pages = await walk({ parentId: root.id }, 2);
       expect(pages.map((p) => [p.ids.length, p.hasNextPage, p.totalCount])).toEqual([
@@ -197,9 +212,17 @@ describe('Test runs', () => {
     it('replaces characteristics, renames and bumps the version; a stale version is a CONFLICT', async () => {
       const run = await createRun(app, spec.id, { characteristics: [{ name: 'a', value: '1' }] });
       const revised = (
-        await app.ok(ReviseTestRunDocument, { id: run.id, input: { name: 'renamed', characteristics: [{ name: 'b', value: '2' }], expectedVersion: 1 } })
+        await app.ok(ReviseTestRunDocument, {
+          id: run.id,
+          input: { name: 'renamed', characteristics: [{ name: 'b', value: '2' }], expectedVersion: 1 },
+        })
       ).reviseTestRun;
-      expect(revised).toMatchObject({ name: 'renamed', characteristics: [{ name: 'b', value: '2', valueType: null }], version: 2, updatesAvailable: false });
+      expect(revised).toMatchObject({
+        name: 'renamed',
+        characteristics: [{ name: 'b', value: '2', valueType: null }],
+        version: 2,
+        updatesAvailable: false,
+      });
       const stale = await app.gql(ReviseTestRunDocument, { id: run.id, input: { name: 'stale', expectedVersion: 1 } });
       expect(code(stale)).toBe('CONFLICT');
       expect(stale.errors![0].message).toContain(run.number);

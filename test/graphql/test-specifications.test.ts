@@ -45,7 +45,12 @@ describe('Test specifications', () => {
       .createTestSpecification;
     const a = (
       await app.ok(CreateTestSpecificationDocument, {
-        input: input({ externalId: 'A', name: 'A spec', version: null, measureDefinitions: [{ definitionId: 'def-sync', metricName: 'sync' }] }),
+        input: input({
+          externalId: 'A',
+          name: 'A spec',
+          version: null,
+          measureDefinitions: [{ definitionId: 'def-sync', metricName: 'sync' }],
+        }),
       })
     ).createTestSpecification;
     const listed = (await app.ok(TestSpecificationsDocument)).testSpecifications;
@@ -71,7 +76,11 @@ describe('Test specifications', () => {
     ],
     ['an empty externalId', { externalId: ' ' }, 'input.externalId'],
     ['an empty name', { name: '' }, 'input.name'],
-    ['a definition without a metric name', { measureDefinitions: [{ definitionId: 'x', metricName: '  ' }] }, 'input.measureDefinitions[0].metricName'],
+    [
+      'a definition without a metric name',
+      { measureDefinitions: [{ definitionId: 'x', metricName: '  ' }] },
+      'input.measureDefinitions[0].metricName',
+    ],
   ];
 
   it.each(refused)('refuses %s with BAD_USER_INPUT naming the field, storing nothing', async (_what, overrides, field) => {

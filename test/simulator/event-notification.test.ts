@@ -71,7 +71,10 @@ describe('notifications', () => {
     expect(events).toHaveLength(10);
     expect(events[0].status).toBe(500);
     expect(events[1].body.eventId).toBe(events[0].body.eventId);
-    expect(events.slice(1).map((e) => e.body.eventType)).toEqual(['ServiceOrderCreateEvent', ...Array(8).fill('ServiceOrderStateChangeEvent')]);
+    expect(events.slice(1).map((e) => e.body.eventType)).toEqual([
+      'ServiceOrderCreateEvent',
+      ...Array(8).fill('ServiceOrderStateChangeEvent'),
+    ]);
     expect(events.every((e) => e.headers.authorization === 'Bearer s3cret')).toBe(true);
     expect(sim.deliveries()[0]).toMatchObject({ label: 'ServiceOrderCreateEvent', attempts: 2, status: 201, delivered: true });
   });
@@ -79,7 +82,9 @@ describe('notifications', () => {
   it('gives up after deliveryAttempts and records the failure', async () => {
     sim.setOptions({ callbackUrl: listener.url });
     listener.answer = () => 503;
-    await createOrder(orderBody({ serviceOrderItem: [{ id: '1', action: 'add', service: {} }] }), { 'X-Simulator-Scenario': 'outcome=rejected' });
+    await createOrder(orderBody({ serviceOrderItem: [{ id: '1', action: 'add', service: {} }] }), {
+      'X-Simulator-Scenario': 'outcome=rejected',
+    });
     await waitFor(() => sim.deliveries().length === 2, 'two finished deliveries');
     expect(sim.deliveries().map((d) => [d.label, d.attempts, d.status, d.delivered])).toEqual([
       ['ServiceOrderCreateEvent', 4, 503, false],
@@ -136,7 +141,9 @@ describe('notifications', () => {
 
   it('delivers service test events through a TMF653 hub', async () => {
     await register(sim.serviceTestUrl, { callback: listener.url });
-    const test = (await call(`${sim.serviceTestUrl}/serviceTest`, { body: testBody(), headers: { 'X-Simulator-Scenario': 'outcome=pending' } })).body;
+    const test = (
+      await call(`${sim.serviceTestUrl}/serviceTest`, { body: testBody(), headers: { 'X-Simulator-Scenario': 'outcome=pending' } })
+    ).body;
     await waitFor(() => sim.serviceTest(test.id)?.state === 'pending', 'pending');
     await call(`${sim.serviceTestUrl}/serviceTest/${test.id}`, { method: 'PATCH', body: { description: 'go on' } });
     await waitFor(() => sim.serviceTest(test.id)?.state === 'completed', 'completion');
@@ -157,7 +164,9 @@ describe('notifications', () => {
     const order = await createOrder(orderBody({ externalId: 'SO-compact' }), { 'X-Simulator-Scenario': 'failItems=2.1' });
     await waitFor(() => sim.serviceOrder(order.id)?.state === 'partial', 'partial');
     await sim.whenDeliveriesIdle();
-    expect(listener.received.every((r) => r.path === '/callbacks/serviceOrder/outboundresponse' && r.headers.authorization === 'Bearer tok')).toBe(true);
+    expect(
+      listener.received.every((r) => r.path === '/callbacks/serviceOrder/outboundresponse' && r.headers.authorization === 'Bearer tok'),
+    ).toBe(true);
     const states = (...s: string[]) => ({
       externalId: 'SO-compact',
       serviceOrderItem: [
@@ -174,12 +183,16 @@ describe('notifications', () => {
     ]);
   });
 
-  it('sends a test\'s compact status as PATCH {callback}/serviceTest/{id}, with its measured results', async () => {
+  it("sends a test's compact status as PATCH {callback}/serviceTest/{id}, with its measured results", async () => {
     sim.setOptions({ callbackUrl: listener.url, callbackToken: 'tok', notify: 'outboundresponse' });
     const test = (await call(`${sim.serviceTestUrl}/serviceTest`, { body: testBody() })).body;
     await waitFor(() => sim.serviceTest(test.id)?.state === 'completed', 'completion');
     await sim.whenDeliveriesIdle();
-    expect(listener.received.every((r) => r.method === 'PATCH' && r.path === `/callbacks/serviceTest/${test.id}` && r.headers.authorization === 'Bearer tok')).toBe(true);
+    expect(
+      listener.received.every(
+        (r) => r.method === 'PATCH' && r.path === `/callbacks/serviceTest/${test.id}` && r.headers.authorization === 'Bearer tok',
+      ),
+    ).toBe(true);
     const measures = sim.serviceTest(test.id)!.testMeasure;
     expect(listener.received.map((r) => r.body)).toEqual([
       { state: 'acknowledged' },
@@ -187,7 +200,8 @@ describe('notifications', () => {
       { state: 'inProgress', testMeasure: measures },
       { state: 'completed', testMeasure: measures },
     ]);
-    for (const { body } of listener.received) expect(checkTmf('TMF653', 'ServiceTest_Update', body)).toEqual({ valid: true, violations: [] });
+    for (const { body } of listener.received)
+      expect(checkTmf('TMF653', 'ServiceTest_Update', body)).toEqual({ valid: true, violations: [] });
     expect(sim.deliveries().map((d) => [d.method, d.label])).toEqual(Array(4).fill(['PATCH', 'serviceTestStatus']));
   });
 

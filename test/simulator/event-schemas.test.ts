@@ -34,7 +34,10 @@ const EVENTS: Record<TmfSpec, string[]> = {
  * - testMeasureDefinitionId is the gateway's deliberate v5 extra in its ServiceTest requests, and the
  *   simulator keeps what the client sent.
  */
-const EXPECTED_UNDECLARED = [/\/(errorMessage|milestone|jeopardyAlert)\/\d+\/serviceOrderItem\/\d+\/id$/, /\/serviceTest\/testMeasure\/\d+\/testMeasureDefinitionId$/];
+const EXPECTED_UNDECLARED = [
+  /\/(errorMessage|milestone|jeopardyAlert)\/\d+\/serviceOrderItem\/\d+\/id$/,
+  /\/serviceTest\/testMeasure\/\d+\/testMeasureDefinitionId$/,
+];
 
 const specOf = (eventType: string): TmfSpec | undefined => (['TMF641', 'TMF653'] as const).find((spec) => EVENTS[spec].includes(eventType));
 const lowerFirst = (name: string) => `${name[0].toLowerCase()}${name.slice(1)}`;
@@ -53,11 +56,13 @@ describe('every event the simulator sends validates against its official TMF def
   });
 
   /** POSTs a new order or test with an optional scenario and fault header; answers the created resource. */
-  const creator = (url: () => string, defaultBody: () => unknown) => (scenario: string, body = defaultBody(), fault?: string) => {
-    const headers: Record<string, string> = scenario ? { 'X-Simulator-Scenario': scenario } : {};
-    if (fault) headers['X-Simulator-Fault'] = fault;
-    return call(url(), { body, headers }).then((r) => r.body);
-  };
+  const creator =
+    (url: () => string, defaultBody: () => unknown) =>
+    (scenario: string, body = defaultBody(), fault?: string) => {
+      const headers: Record<string, string> = scenario ? { 'X-Simulator-Scenario': scenario } : {};
+      if (fault) headers['X-Simulator-Fault'] = fault;
+      return call(url(), { body, headers }).then((r) => r.body);
+    };
   const orders = creator(() => `${sim.serviceOrderingUrl}/serviceOrder`, orderBody);
   const tests = creator(() => `${sim.serviceTestUrl}/serviceTest`, testBody);
   const orderIs = (id: string, state: string) => waitFor(() => sim.serviceOrder(id)?.state === state, `order ${state}`);
@@ -69,13 +74,20 @@ describe('every event the simulator sends validates against its official TMF def
     const plain = await orders('', orderBody(), 'unknownOrderEvent');
     const reported = await orders('milestone=pointOfNoReturn; jeopardy=Hazard; infoRequired=serviceCharacteristic.bandwidth');
     await orderIs(reported.id, 'held');
-    const revision = { serviceOrderItem: [{ id: '1', action: 'modify', service: { serviceCharacteristic: [{ name: 'bandwidth', value: '1G' }] } }] };
+    const revision = {
+      serviceOrderItem: [{ id: '1', action: 'modify', service: { serviceCharacteristic: [{ name: 'bandwidth', value: '1G' }] } }],
+    };
     await patch(`${sim.serviceOrderingUrl}/serviceOrder/${reported.id}`, revision);
     const partial = await orders('failItems=2.1');
     const rejected = await orders('outcome=rejected');
     const deleted = await orders('stepMs=50');
     await remove(`${sim.serviceOrderingUrl}/serviceOrder/${deleted.id}`);
-    await Promise.all([orderIs(plain.id, 'completed'), orderIs(reported.id, 'completed'), orderIs(partial.id, 'partial'), orderIs(rejected.id, 'rejected')]);
+    await Promise.all([
+      orderIs(plain.id, 'completed'),
+      orderIs(reported.id, 'completed'),
+      orderIs(partial.id, 'partial'),
+      orderIs(rejected.id, 'rejected'),
+    ]);
     await call(`${sim.serviceOrderingUrl}/cancelServiceOrder`, { body: { serviceOrder: { id: plain.id } } }); // refused: completed
   }
 
@@ -90,11 +102,17 @@ describe('every event the simulator sends validates against its official TMF def
     const accepted = await cancelTask('accept');
     const denied = await cancelTask('deny');
     const asking = await cancelTask('info');
-    await waitFor(() => sim.cancelServiceOrders().some((t) => t.serviceOrder.id === asking && t.state === 'inProgress'), 'the cancel task to start');
+    await waitFor(
+      () => sim.cancelServiceOrders().some((t) => t.serviceOrder.id === asking && t.state === 'inProgress'),
+      'the cancel task to start',
+    );
     await new Promise((r) => setTimeout(r, 10));
     await patch(`${sim.serviceOrderingUrl}/serviceOrder/${asking}`, { note: [{ text: 'cancel on Monday' }] });
     await Promise.all([orderIs(accepted, 'cancelled'), orderIs(asking, 'cancelled')]);
-    await waitFor(() => sim.cancelServiceOrders().some((t) => t.serviceOrder.id === denied && t.state === 'terminatedWithError'), 'the denial');
+    await waitFor(
+      () => sim.cancelServiceOrders().some((t) => t.serviceOrder.id === denied && t.state === 'terminatedWithError'),
+      'the denial',
+    );
   }
 
   async function driveTests(): Promise<void> {
@@ -113,7 +131,11 @@ describe('every event the simulator sends validates against its official TMF def
 
   async function driveSpecifications(): Promise<void> {
     const url = `${sim.serviceTestUrl}/serviceTestSpecification`;
-    const body = { name: 'Voice quality test', relatedServiceSpecification: [{ id: 'voip' }], testMeasureDefinition: [{ metricName: 'mos', valueType: 'number' }] };
+    const body = {
+      name: 'Voice quality test',
+      relatedServiceSpecification: [{ id: 'voip' }],
+      testMeasureDefinition: [{ metricName: 'mos', valueType: 'number' }],
+    };
     const created = (await call(url, { body })).body;
     await patch(`${url}/${created.id}`, { lifecycleStatus: 'Active' });
     await patch(`${url}/line-test`, { version: '2.2' });
@@ -151,7 +173,12 @@ describe('every event the simulator sends validates against its official TMF def
     expect([...seen].sort()).toEqual([...EVENTS.TMF641, ...EVENTS.TMF653].sort());
     // Every event went out three ways: to its API's hub and to the callback URL, none to the other hub.
     const channels = new Set(listener.received.map((r) => `${specOf(r.body.eventType)} ${r.path.split('/listener/')[0]}`));
-    expect([...channels].sort()).toEqual(['TMF641 /callbacks', 'TMF641 /callbacks/hub641', 'TMF653 /callbacks', 'TMF653 /callbacks/hub653']);
+    expect([...channels].sort()).toEqual([
+      'TMF641 /callbacks',
+      'TMF641 /callbacks/hub641',
+      'TMF653 /callbacks',
+      'TMF653 /callbacks/hub653',
+    ]);
   });
 
   it('needs the item ref quirk tolerance only where the spec forces it', () => {

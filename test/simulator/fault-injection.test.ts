@@ -108,7 +108,10 @@ describe('fault injection', () => {
       expect((await subscribe(sim.serviceTestUrl)).status).toBe(400);
       const hub = await subscribe(sim.serviceOrderingUrl);
       expect(hub.status).toBe(201);
-      const gone = await call(`${sim.serviceOrderingUrl}/hub/${hub.body.id}`, { method: 'DELETE', headers: { 'X-Simulator-Fault': 'status=500' } });
+      const gone = await call(`${sim.serviceOrderingUrl}/hub/${hub.body.id}`, {
+        method: 'DELETE',
+        headers: { 'X-Simulator-Fault': 'status=500' },
+      });
       expect(gone.status).toBe(500);
       expect(sim.hubs()).toEqual([hub.body]);
       expect(sim.countFor({ path: '/hub' })).toEqual({ received: 3, created: 1, faulted: 2 });
@@ -136,7 +139,8 @@ describe('fault injection', () => {
       await sim.whenDeliveriesIdle();
       return { order, received: listener.received };
     };
-    const step = (r: any) => `${r.body.eventType} ${r.body.event.serviceOrder.state}/${r.body.event.serviceOrder.serviceOrderItem[0].state}`;
+    const step = (r: any) =>
+      `${r.body.eventType} ${r.body.event.serviceOrder.state}/${r.body.event.serviceOrder.serviceOrderItem[0].state}`;
 
     it('duplicateEvent: delivers every event twice with the same eventId', async () => {
       const { received } = await eventsOf('SO-dup', 'duplicateEvent');

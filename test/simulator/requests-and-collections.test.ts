@@ -10,7 +10,8 @@ describe('request counting, collections and admin endpoints', () => {
   afterEach(() => sim.reset());
   afterAll(() => sim.close());
 
-  const postOrder = (body: unknown, headers: Record<string, string> = {}) => call(`${sim.serviceOrderingUrl}/serviceOrder`, { body, headers });
+  const postOrder = (body: unknown, headers: Record<string, string> = {}) =>
+    call(`${sim.serviceOrderingUrl}/serviceOrder`, { body, headers });
 
   it('counts requests per externalId, per name and per method + route, telling created and faulted apart', async () => {
     const first = await postOrder(orderBody({ externalId: 'SO-A' }), { 'X-Simulator-Fault': 'status=503' });
@@ -31,7 +32,13 @@ describe('request counting, collections and admin endpoints', () => {
     expect(report.total).toEqual({ received: 6, created: 2, faulted: 1 });
     expect(report.byExternalId).toEqual({ 'SO-A': { received: 5, created: 1, faulted: 1 } });
     expect(report.byName).toEqual({ 'T-1': { received: 1, created: 1, faulted: 0 } });
-    expect(report.byRoute).toContainEqual({ method: 'POST', route: '/tmf-api/serviceOrdering/v4/serviceOrder', received: 3, created: 1, faulted: 1 });
+    expect(report.byRoute).toContainEqual({
+      method: 'POST',
+      route: '/tmf-api/serviceOrdering/v4/serviceOrder',
+      received: 3,
+      created: 1,
+      faulted: 1,
+    });
     const filtered = (await call(`${sim.url}/simulator/requests?externalId=SO-A&method=GET`)).body;
     expect(filtered).toEqual({ received: 2, created: 0, faulted: 0 });
   });
@@ -104,7 +111,10 @@ describe('request counting, collections and admin endpoints', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.message).toBe('outcome "partial" is not one of completed|failed|pending|rejected for a service test');
 
-    const config = await call(`${sim.url}/simulator/config`, { method: 'PATCH', body: { stepMs: 3, callbackToken: 'secret', notify: 'none' } });
+    const config = await call(`${sim.url}/simulator/config`, {
+      method: 'PATCH',
+      body: { stepMs: 3, callbackToken: 'secret', notify: 'none' },
+    });
     expect(config.body).toEqual({ stepMs: 3, callbackUrl: null, notify: 'none', callbackTokenSet: true });
     expect((await call(`${sim.url}/simulator/config`, { method: 'PATCH', body: { notify: 'carrier-pigeon' } })).status).toBe(400);
     sim.setOptions({ stepMs: 2, callbackToken: undefined, notify: 'events' });

@@ -13,7 +13,8 @@ describe('TMF641 service orders', () => {
   afterAll(() => sim.close());
 
   const create = (body: unknown, headers: Record<string, string> = {}) => call(`${sim.serviceOrderingUrl}/serviceOrder`, { body, headers });
-  const settled = (id: string) => waitFor(() => TERMINAL.includes(sim.serviceOrder(id)?.state ?? '') && sim.serviceOrder(id), `order ${id} to end`);
+  const settled = (id: string) =>
+    waitFor(() => TERMINAL.includes(sim.serviceOrder(id)?.state ?? '') && sim.serviceOrder(id), `order ${id} to end`);
   const itemStates = (order: any) => ({
     '1': order.serviceOrderItem[0].state,
     '2': order.serviceOrderItem[1].state,
@@ -35,7 +36,11 @@ describe('TMF641 service orders', () => {
 
     it.each([
       ['serviceOrderItem is missing', '/serviceOrderItem', { externalId: 'X' }],
-      ['an action is not an OrderItemActionType', '/serviceOrderItem/0/action', orderBody({ serviceOrderItem: [{ id: '1', action: 'upgrade', service: {} }] })],
+      [
+        'an action is not an OrderItemActionType',
+        '/serviceOrderItem/0/action',
+        orderBody({ serviceOrderItem: [{ id: '1', action: 'upgrade', service: {} }] }),
+      ],
       [
         'a nested item has no service',
         '/serviceOrderItem/0/serviceOrderItem/0/service',
@@ -45,7 +50,9 @@ describe('TMF641 service orders', () => {
       [
         'an item id repeats in the tree',
         '/serviceOrderItem/0/serviceOrderItem/0/id',
-        orderBody({ serviceOrderItem: [{ id: '1', action: 'add', service: {}, serviceOrderItem: [{ id: '1', action: 'add', service: {} }] }] }),
+        orderBody({
+          serviceOrderItem: [{ id: '1', action: 'add', service: {}, serviceOrderItem: [{ id: '1', action: 'add', service: {} }] }],
+        }),
       ],
     ])('rejects an order where %s: 400 TMF Error naming %s', async (_, pointer, body) => {
       const res = await create(body);
@@ -61,7 +68,13 @@ describe('TMF641 service orders', () => {
       expect(bad.body).toMatchObject({ code: 'INVALID_JSON', '@type': 'Error' });
       const missing = await call(`${sim.serviceOrderingUrl}/serviceOrder/nope`);
       expect(missing.status).toBe(404);
-      expect(missing.body).toEqual({ code: 'NOT_FOUND', reason: 'Not Found', message: 'No serviceOrder with id nope', status: '404', '@type': 'Error' });
+      expect(missing.body).toEqual({
+        code: 'NOT_FOUND',
+        reason: 'Not Found',
+        message: 'No serviceOrder with id nope',
+        status: '404',
+        '@type': 'Error',
+      });
       const patch = await call(`${sim.serviceOrderingUrl}/serviceOrder/nope`, { method: 'PATCH', body: { description: 'x' } });
       expect(patch.status).toBe(404);
       const method = await call(`${sim.serviceOrderingUrl}/serviceOrder/x`, { method: 'PUT' });
@@ -131,7 +144,10 @@ describe('TMF641 service orders', () => {
     it('resumes a pending order on any PATCH (information received)', async () => {
       const { body } = await create(orderBody(), { 'X-Simulator-Scenario': 'outcome=pending' });
       await waitFor(() => sim.serviceOrder(body.id)?.state === 'pending', 'pending');
-      await call(`${sim.serviceOrderingUrl}/serviceOrder/${body.id}`, { method: 'PATCH', body: { note: [{ text: 'site access code 1234' }] } });
+      await call(`${sim.serviceOrderingUrl}/serviceOrder/${body.id}`, {
+        method: 'PATCH',
+        body: { note: [{ text: 'site access code 1234' }] },
+      });
       const order = await settled(body.id);
       expect(order.state).toBe('completed');
       expect(order.note).toEqual([{ text: 'site access code 1234' }]);
@@ -193,13 +209,19 @@ describe('TMF641 service orders', () => {
       await settled(body.id);
       const late = await call(`${sim.serviceOrderingUrl}/serviceOrder/${body.id}`, { method: 'PATCH', body: { description: 'x' } });
       expect(late.status).toBe(409);
-      expect(late.body).toMatchObject({ code: 'INVALID_STATE', message: `Service order ${body.id} is completed and can no longer be modified` });
+      expect(late.body).toMatchObject({
+        code: 'INVALID_STATE',
+        message: `Service order ${body.id} is completed and can no longer be modified`,
+      });
     });
   });
 
   describe('cancellation', () => {
     const cancel = (orderId: string, headers: Record<string, string> = {}) =>
-      call(`${sim.serviceOrderingUrl}/cancelServiceOrder`, { body: { serviceOrder: { id: orderId }, cancellationReason: 'customer changed mind' }, headers });
+      call(`${sim.serviceOrderingUrl}/cancelServiceOrder`, {
+        body: { serviceOrder: { id: orderId }, cancellationReason: 'customer changed mind' },
+        headers,
+      });
 
     it('cancels a running order: assessingCancellation → pendingCancellation → cancelled, task accepted → inProgress → done', async () => {
       const { body } = await create(orderBody(), { 'X-Simulator-Scenario': 'stepMs=40' });
@@ -213,12 +235,16 @@ describe('TMF641 service orders', () => {
         href: `${sim.serviceOrderingUrl}/cancelServiceOrder/${res.body.id}`,
       });
       const orderStates: string[] = [];
-      const task = await waitFor(() => {
-        const state = sim.serviceOrder(body.id)!.state;
-        if (orderStates[orderStates.length - 1] !== state) orderStates.push(state);
-        const t = sim.cancelServiceOrder(res.body.id)!;
-        return t.state === 'done' && t;
-      }, 'task done', 5000);
+      const task = await waitFor(
+        () => {
+          const state = sim.serviceOrder(body.id)!.state;
+          if (orderStates[orderStates.length - 1] !== state) orderStates.push(state);
+          const t = sim.cancelServiceOrder(res.body.id)!;
+          return t.state === 'done' && t;
+        },
+        'task done',
+        5000,
+      );
       expect(orderStates).toEqual(['inProgress', 'assessingCancellation', 'pendingCancellation', 'cancelled']);
       expect(task.effectiveCancellationDate).toEqual(expect.any(String));
       const order = sim.serviceOrder(body.id)!;
@@ -249,7 +275,10 @@ describe('TMF641 service orders', () => {
       const { body } = await create(orderBody(), { 'X-Simulator-Scenario': 'outcome=held;cancel=deny' });
       await waitFor(() => sim.serviceOrder(body.id)?.state === 'held', 'held');
       const res = await cancel(body.id);
-      const task = await waitFor(() => sim.cancelServiceOrder(res.body.id)?.state === 'terminatedWithError' && sim.cancelServiceOrder(res.body.id), 'denied');
+      const task = await waitFor(
+        () => sim.cancelServiceOrder(res.body.id)?.state === 'terminatedWithError' && sim.cancelServiceOrder(res.body.id),
+        'denied',
+      );
       expect(task.errorMessage).toMatchObject({ code: 'CANCELLATION_DENIED' });
       expect(sim.serviceOrder(body.id)!.state).toBe('held');
     });

@@ -23,12 +23,20 @@ describe('TMF641 reports: milestones, jeopardy, information required, errors, de
   });
 
   const create = (scenario: string, body = orderBody()) =>
-    call(`${sim.serviceOrderingUrl}/serviceOrder`, { body, headers: scenario ? { 'X-Simulator-Scenario': scenario } : {} }).then((r) => r.body);
+    call(`${sim.serviceOrderingUrl}/serviceOrder`, { body, headers: scenario ? { 'X-Simulator-Scenario': scenario } : {} }).then(
+      (r) => r.body,
+    );
   const patch = (id: string, body: unknown) => call(`${sim.serviceOrderingUrl}/serviceOrder/${id}`, { method: 'PATCH', body });
   const cancel = (id: string, headers: Record<string, string> = {}) =>
     call(`${sim.serviceOrderingUrl}/cancelServiceOrder`, { body: { serviceOrder: { id }, cancellationReason: 'moved house' }, headers });
-  const stateIs = (id: string, state: string) => waitFor(() => sim.serviceOrder(id)?.state === state && sim.serviceOrder(id), `order ${state}`);
-  const ref = (order: { id: string; href: string }, itemId: string) => ({ id: itemId, itemId, serviceOrderId: order.id, serviceOrderHref: order.href });
+  const stateIs = (id: string, state: string) =>
+    waitFor(() => sim.serviceOrder(id)?.state === state && sim.serviceOrder(id), `order ${state}`);
+  const ref = (order: { id: string; href: string }, itemId: string) => ({
+    id: itemId,
+    itemId,
+    serviceOrderId: order.id,
+    serviceOrderHref: order.href,
+  });
 
   it('reports each milestone once, after the first item started, naming that item', async () => {
     const order = await create('milestone=designCompleted,pointOfNoReturn');
@@ -103,7 +111,9 @@ describe('TMF641 reports: milestones, jeopardy, information required, errors, de
       description: `Service order ${order.id} is held until serviceCharacteristic.bandwidth is provided (PATCH the order)`,
       event: { serviceOrder: { id: order.id, state: 'held' } },
     });
-    const revision = { serviceOrderItem: [{ id: '1', action: 'modify', service: { serviceCharacteristic: [{ name: 'bandwidth', value: '500M' }] } }] };
+    const revision = {
+      serviceOrderItem: [{ id: '1', action: 'modify', service: { serviceCharacteristic: [{ name: 'bandwidth', value: '500M' }] } }],
+    };
     const res = await patch(order.id, revision);
     expect(res.body.state).toBe('inProgress');
     const done = await stateIs(order.id, 'completed');
@@ -129,7 +139,9 @@ describe('TMF641 reports: milestones, jeopardy, information required, errors, de
 
   it('takes the scenario from a simulatorScenario characteristic, for clients that cannot send headers', async () => {
     const body = orderBody();
-    body.serviceOrderItem[1].serviceOrderItem[0].service.serviceCharacteristic = [{ name: 'simulatorScenario', value: 'jeopardy=Critical; failItems=2.1' }];
+    body.serviceOrderItem[1].serviceOrderItem[0].service.serviceCharacteristic = [
+      { name: 'simulatorScenario', value: 'jeopardy=Critical; failItems=2.1' },
+    ];
     const order = await create('', body);
     const done = await stateIs(order.id, 'partial');
     expect(done.jeopardyAlert!.map((a) => a.jeopardyType)).toEqual(['Critical']);
@@ -153,7 +165,11 @@ describe('TMF641 reports: milestones, jeopardy, information required, errors, de
       },
     ]);
     const rejected = await stateIs((await create('outcome=rejected')).id, 'rejected');
-    expect(rejected.errorMessage![0]).toMatchObject({ code: 'ORDER_REJECTED', status: 'rejected', serviceOrderItem: [ref(rejected, '1'), ref(rejected, '2'), ref(rejected, '2.1')] });
+    expect(rejected.errorMessage![0]).toMatchObject({
+      code: 'ORDER_REJECTED',
+      status: 'rejected',
+      serviceOrderItem: [ref(rejected, '1'), ref(rejected, '2'), ref(rejected, '2.1')],
+    });
   });
 
   it('DELETE removes the order at once, stops its progress and reports a delete event', async () => {
@@ -175,7 +191,10 @@ describe('TMF641 reports: milestones, jeopardy, information required, errors, de
 
   describe('cancellation', () => {
     const taskSteps = (orderId: string) =>
-      listener.eventsFor(orderId).filter((e) => e.body.event.cancelServiceOrder).map((e) => `${e.body.eventType} ${e.body.event.cancelServiceOrder.state}`);
+      listener
+        .eventsFor(orderId)
+        .filter((e) => e.body.event.cancelServiceOrder)
+        .map((e) => `${e.body.eventType} ${e.body.event.cancelServiceOrder.state}`);
 
     it('reports the task accepted, in progress and done, and the order cancelled', async () => {
       const order = await create('outcome=held');
@@ -183,10 +202,18 @@ describe('TMF641 reports: milestones, jeopardy, information required, errors, de
       const task = (await cancel(order.id)).body;
       await stateIs(order.id, 'cancelled');
       await sim.whenDeliveriesIdle();
-      expect(taskSteps(order.id)).toEqual(['CancelServiceOrderCreateEvent accepted', 'CancelServiceOrderStateChangeEvent inProgress', 'CancelServiceOrderStateChangeEvent done']);
+      expect(taskSteps(order.id)).toEqual([
+        'CancelServiceOrderCreateEvent accepted',
+        'CancelServiceOrderStateChangeEvent inProgress',
+        'CancelServiceOrderStateChangeEvent done',
+      ]);
       expect(sim.cancelServiceOrder(task.id)).toMatchObject({ state: 'done', completionMessage: `Service order ${order.id} is cancelled` });
       expect(steps(listener.eventsFor(order.id)).pop()).toBe('CancelServiceOrderStateChangeEvent done');
-      expect(steps(listener.eventsFor(order.id)).filter((s) => s.startsWith('ServiceOrderStateChangeEvent')).pop()).toBe('ServiceOrderStateChangeEvent cancelled');
+      expect(
+        steps(listener.eventsFor(order.id))
+          .filter((s) => s.startsWith('ServiceOrderStateChangeEvent'))
+          .pop(),
+      ).toBe('ServiceOrderStateChangeEvent cancelled');
     });
 
     it('cancel=deny ends the task terminatedWithError and returns the order', async () => {
@@ -195,7 +222,11 @@ describe('TMF641 reports: milestones, jeopardy, information required, errors, de
       const task = (await cancel(order.id, { 'X-Simulator-Scenario': 'cancel=deny' })).body;
       await waitFor(() => sim.cancelServiceOrder(task.id)?.state === 'terminatedWithError', 'denied');
       await sim.whenDeliveriesIdle();
-      expect(taskSteps(order.id)).toEqual(['CancelServiceOrderCreateEvent accepted', 'CancelServiceOrderStateChangeEvent inProgress', 'CancelServiceOrderStateChangeEvent terminatedWithError']);
+      expect(taskSteps(order.id)).toEqual([
+        'CancelServiceOrderCreateEvent accepted',
+        'CancelServiceOrderStateChangeEvent inProgress',
+        'CancelServiceOrderStateChangeEvent terminatedWithError',
+      ]);
       expect(sim.serviceOrder(order.id)!.state).toBe('held');
     });
 
@@ -208,7 +239,10 @@ describe('TMF641 reports: milestones, jeopardy, information required, errors, de
       expect(sim.serviceOrder(order.id)!.state).toBe('assessingCancellation');
       const asked = listener.eventsFor(order.id).find((e) => e.body.eventType === 'CancelServiceOrderInformationRequiredEvent')!;
       expect(asked.path).toBe('/callbacks/listener/cancelServiceOrderInformationRequiredEvent');
-      expect(asked.body).toMatchObject({ fieldPath: 'requestedCancellationDate', event: { cancelServiceOrder: { id: task.id, state: 'inProgress' } } });
+      expect(asked.body).toMatchObject({
+        fieldPath: 'requestedCancellationDate',
+        event: { cancelServiceOrder: { id: task.id, state: 'inProgress' } },
+      });
       expect((await patch(order.id, { state: 'inProgress' })).status).toBe(409);
       const answer = await patch(order.id, { note: [{ text: 'cancel today' }] });
       expect(answer.status).toBe(200);

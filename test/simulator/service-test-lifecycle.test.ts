@@ -12,7 +12,8 @@ describe('TMF653 service tests', () => {
 
   const create = (body: unknown, headers: Record<string, string> = {}) => call(`${sim.serviceTestUrl}/serviceTest`, { body, headers });
   const patch = (id: string, body: unknown) => call(`${sim.serviceTestUrl}/serviceTest/${id}`, { method: 'PATCH', body });
-  const stateIs = (id: string, state: string) => waitFor(() => sim.serviceTest(id)?.state === state && sim.serviceTest(id), `test ${id} ${state}`);
+  const stateIs = (id: string, state: string) =>
+    waitFor(() => sim.serviceTest(id)?.state === state && sim.serviceTest(id), `test ${id} ${state}`);
 
   it('accepts a valid test: 201, acknowledged, href and startDateTime set', async () => {
     const res = await create(testBody({ name: 'valid-test', mode: 'ONDEMAND' }));
@@ -30,7 +31,9 @@ describe('TMF653 service tests', () => {
     const res = await create(body);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', status: '400', '@type': 'Error' });
-    expect(res.body.message).toBe(`Request body does not match TMF653 ServiceTest_Create: /${field}: must have required property '${field}'`);
+    expect(res.body.message).toBe(
+      `Request body does not match TMF653 ServiceTest_Create: /${field}: must have required property '${field}'`,
+    );
   });
 
   it('completes with one measure per requested metric, echoing testMeasureDefinitionId', async () => {
@@ -116,14 +119,19 @@ describe('TMF653 service tests', () => {
 
   it('measures before it ends: the test is still inProgress with its results, then completes', async () => {
     const { body } = await create(testBody(), { 'X-Simulator-Scenario': 'stepMs=30' });
-    const measured = await waitFor(() => sim.serviceTest(body.id)?.testMeasure?.some((m) => m.value !== undefined) && sim.serviceTest(body.id), 'measures');
+    const measured = await waitFor(
+      () => sim.serviceTest(body.id)?.testMeasure?.some((m) => m.value !== undefined) && sim.serviceTest(body.id),
+      'measures',
+    );
     expect(measured.state).toBe('inProgress');
     expect(measured.testMeasure!.map((m: any) => m.value.value)).toEqual([12.5, 940]);
     await stateIs(body.id, 'completed');
   });
 
   it('takes the scenario from a simulatorScenario characteristic', async () => {
-    const { body } = await create(testBody({ characteristic: [{ name: 'simulatorScenario', value: 'outcome=failed; measure.throughput=12' }] }));
+    const { body } = await create(
+      testBody({ characteristic: [{ name: 'simulatorScenario', value: 'outcome=failed; measure.throughput=12' }] }),
+    );
     const test = await stateIs(body.id, 'failed');
     expect(test.testMeasure!.map((m: any) => m.value.value)).toEqual([12.5, 12]);
   });

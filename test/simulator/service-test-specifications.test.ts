@@ -41,9 +41,27 @@ describe('TMF653 service test specifications', () => {
     ]);
     expect(res.body[0].href).toBe(url('/line-test'));
     expect(res.body[2].testMeasureDefinition).toEqual([
-      { name: 'Round-trip latency', metricName: 'latency', metricDescription: 'Median round-trip time of 100 probes', unitOfMeasure: 'ms', valueType: 'number' },
-      { name: 'Jitter', metricName: 'jitter', metricDescription: 'Mean variation of the round-trip time', unitOfMeasure: 'ms', valueType: 'number' },
-      { name: 'Packet loss', metricName: 'packetLoss', metricDescription: 'Share of probes without an answer', unitOfMeasure: '%', valueType: 'number' },
+      {
+        name: 'Round-trip latency',
+        metricName: 'latency',
+        metricDescription: 'Median round-trip time of 100 probes',
+        unitOfMeasure: 'ms',
+        valueType: 'number',
+      },
+      {
+        name: 'Jitter',
+        metricName: 'jitter',
+        metricDescription: 'Mean variation of the round-trip time',
+        unitOfMeasure: 'ms',
+        valueType: 'number',
+      },
+      {
+        name: 'Packet loss',
+        metricName: 'packetLoss',
+        metricDescription: 'Share of probes without an answer',
+        unitOfMeasure: '%',
+        valueType: 'number',
+      },
     ]);
     const definitions = res.body.flatMap((s: any) => s.testMeasureDefinition);
     expect(definitions.filter((d: any) => 'id' in d)).toEqual([]);
@@ -76,7 +94,12 @@ describe('TMF653 service test specifications', () => {
     expect(refused.body.message).toContain('/relatedServiceSpecification');
     const res = await call(url(), { body: newSpecification() });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ ...newSpecification(), id: expect.any(String), '@type': 'ServiceTestSpecification', lastUpdate: expect.any(String) });
+    expect(res.body).toMatchObject({
+      ...newSpecification(),
+      id: expect.any(String),
+      '@type': 'ServiceTestSpecification',
+      lastUpdate: expect.any(String),
+    });
     expect(res.body.href).toBe(url(`/${res.body.id}`));
     expect(res.headers.get('location')).toBe(res.body.href);
     expect(sim.serviceTestSpecifications()).toHaveLength(4);
@@ -87,7 +110,13 @@ describe('TMF653 service test specifications', () => {
     const definitions = [{ metricName: 'attenuation', unitOfMeasure: 'dB', valueType: 'number' }];
     const res = await call(url('/line-test'), { method: 'PATCH', body: { version: '2.2', testMeasureDefinition: definitions } });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: 'line-test', name: 'Access line test', version: '2.2', testMeasureDefinition: definitions, lastUpdate: expect.any(String) });
+    expect(res.body).toMatchObject({
+      id: 'line-test',
+      name: 'Access line test',
+      version: '2.2',
+      testMeasureDefinition: definitions,
+      lastUpdate: expect.any(String),
+    });
     expect((await call(url('/nope'), { method: 'PATCH', body: { version: '1' } })).status).toBe(404);
   });
 
@@ -108,7 +137,8 @@ describe('TMF653 service test specifications', () => {
     await call(url(`/${created.id}`), { method: 'PATCH', body: { lifecycleStatus: 'Active', description: 'ready' } });
     await call(url(`/${created.id}`), { method: 'DELETE' });
     await waitFor(() => listener.received.length === 6, 'six deliveries');
-    const at = (prefix: string) => listener.received.filter((r) => r.path.startsWith(prefix)).map((r) => [r.path.slice(prefix.length), r.body.fieldPath]);
+    const at = (prefix: string) =>
+      listener.received.filter((r) => r.path.startsWith(prefix)).map((r) => [r.path.slice(prefix.length), r.body.fieldPath]);
     const expected = [
       ['/listener/serviceTestSpecificationCreateEvent', undefined],
       ['/listener/serviceTestSpecificationAttributeValueChangeEvent', 'lifecycleStatus,description'],

@@ -30,7 +30,13 @@ describe('fault header syntax', () => {
 describe('scenario syntax', () => {
   it('parses outcome, failItems, stepMs, cancel and measures, and merges layers', () => {
     const header = parseScenario('outcome=partial; failItems=2, 2.1; stepMs=5; cancel=deny; measure.latency=40; measure.site=lab');
-    expect(header).toEqual({ outcome: 'partial', failItems: ['2', '2.1'], stepMs: 5, cancel: 'deny', measures: { latency: 40, site: 'lab' } });
+    expect(header).toEqual({
+      outcome: 'partial',
+      failItems: ['2', '2.1'],
+      stepMs: 5,
+      cancel: 'deny',
+      measures: { latency: 40, site: 'lab' },
+    });
     expect(mergeScenarios({ outcome: 'failed', failItems: ['1'] }, { failItems: ['3'], stepMs: 1 })).toEqual({
       outcome: 'failed',
       failItems: ['1', '3'],
@@ -40,16 +46,32 @@ describe('scenario syntax', () => {
   });
 
   it('parses the report directives, and reads a scenario from a simulatorScenario characteristic', () => {
-    expect(parseScenario('milestone=designCompleted, pointOfNoReturn; jeopardy=Hazard; infoRequired=serviceCharacteristic.bandwidth; cancel=info')).toEqual({
+    expect(
+      parseScenario(
+        'milestone=designCompleted, pointOfNoReturn; jeopardy=Hazard; infoRequired=serviceCharacteristic.bandwidth; cancel=info',
+      ),
+    ).toEqual({
       milestones: ['designCompleted', 'pointOfNoReturn'],
       jeopardyTypes: ['Hazard'],
       infoRequired: 'serviceCharacteristic.bandwidth',
       cancel: 'info',
     });
-    expect(mergeScenarios({ milestones: ['a'] }, { milestones: ['b', 'a'], infoRequired: 'x' })).toEqual({ milestones: ['a', 'b'], infoRequired: 'x' });
-    const lists = [[{ name: 'simulatorScenario', value: 'milestone=a' }], undefined, [{ name: 'speed', value: '1G' }, { name: 'simulatorScenario', value: 'jeopardy=Critical' }]];
+    expect(mergeScenarios({ milestones: ['a'] }, { milestones: ['b', 'a'], infoRequired: 'x' })).toEqual({
+      milestones: ['a', 'b'],
+      infoRequired: 'x',
+    });
+    const lists = [
+      [{ name: 'simulatorScenario', value: 'milestone=a' }],
+      undefined,
+      [
+        { name: 'speed', value: '1G' },
+        { name: 'simulatorScenario', value: 'jeopardy=Critical' },
+      ],
+    ];
     expect(characteristicScenario(lists)).toEqual({ milestones: ['a'], jeopardyTypes: ['Critical'] });
-    expect(() => characteristicScenario([[{ name: 'simulatorScenario', value: 'teleport=1' }]])).toThrow('characteristic simulatorScenario: unknown scenario directive "teleport"');
+    expect(() => characteristicScenario([[{ name: 'simulatorScenario', value: 'teleport=1' }]])).toThrow(
+      'characteristic simulatorScenario: unknown scenario directive "teleport"',
+    );
   });
 });
 
@@ -60,7 +82,13 @@ describe('order progression', () => {
     state: 'acknowledged',
     orderDate: '2024-01-01T00:00:00Z',
     serviceOrderItem: [
-      { id: 'a', action: 'add', state: 'acknowledged', service: {}, serviceOrderItem: [{ id: 'a1', action: 'add', state: 'acknowledged', service: {} }] },
+      {
+        id: 'a',
+        action: 'add',
+        state: 'acknowledged',
+        service: {},
+        serviceOrderItem: [{ id: 'a1', action: 'add', state: 'acknowledged', service: {} }],
+      },
       { id: 'b', action: 'add', state: 'acknowledged', service: {} },
     ],
   });
@@ -77,7 +105,16 @@ describe('order progression', () => {
   }
 
   it('works depth first: an item starts, its children run, then it ends', () => {
-    expect(run(order())).toEqual(['order:inProgress', 'a:inProgress', 'a1:inProgress', 'a1:completed', 'a:completed', 'b:inProgress', 'b:completed', 'order:completed']);
+    expect(run(order())).toEqual([
+      'order:inProgress',
+      'a:inProgress',
+      'a1:inProgress',
+      'a1:completed',
+      'a:completed',
+      'b:inProgress',
+      'b:completed',
+      'order:completed',
+    ]);
   });
 
   it('rolls a failed child up into a failed parent and a partial order', () => {
@@ -87,7 +124,12 @@ describe('order progression', () => {
 
   it('fails the last item for outcome=partial without failItems, and everything for outcome=failed', () => {
     expect(run(order(), { outcome: 'partial' }).slice(-3)).toEqual(['b:inProgress', 'b:failed', 'order:partial']);
-    expect(run(order(), { outcome: 'failed' }).filter((s) => s.endsWith('failed'))).toEqual(['a1:failed', 'a:failed', 'b:failed', 'order:failed']);
+    expect(run(order(), { outcome: 'failed' }).filter((s) => s.endsWith('failed'))).toEqual([
+      'a1:failed',
+      'a:failed',
+      'b:failed',
+      'order:failed',
+    ]);
   });
 
   it('reports milestones, then jeopardy, then asks for information, right after the first item started', () => {
@@ -95,7 +137,10 @@ describe('order progression', () => {
     const steps = run(o, { milestones: ['m1', 'm2'], jeopardyTypes: ['Hazard'], infoRequired: 'note' });
     expect(steps).toEqual(['order:inProgress', 'a:inProgress', 'milestone', 'milestone', 'jeopardy', 'informationRequired']);
     expect(o.state).toBe('held');
-    expect(o.milestone!.map((m) => [m.id, m.name])).toEqual([['1', 'm1'], ['2', 'm2']]);
+    expect(o.milestone!.map((m) => [m.id, m.name])).toEqual([
+      ['1', 'm1'],
+      ['2', 'm2'],
+    ]);
   });
 
   it('rejects in one step', () => {
@@ -141,7 +186,14 @@ describe('environment', () => {
         SIMULATOR_NOTIFY: 'outboundresponse',
         SIMULATOR_STEP_MS: '100',
       }),
-    ).toEqual({ port: 5000, host: '127.0.0.1', callbackUrl: 'http://localhost:3000/callbacks', callbackToken: 't', notify: 'outboundresponse', stepMs: 100 });
+    ).toEqual({
+      port: 5000,
+      host: '127.0.0.1',
+      callbackUrl: 'http://localhost:3000/callbacks',
+      callbackToken: 't',
+      notify: 'outboundresponse',
+      stepMs: 100,
+    });
   });
 
   it('reports every problem at once', () => {

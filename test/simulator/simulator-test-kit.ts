@@ -92,7 +92,12 @@ export class CallbackListener {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const received: ReceivedCallback = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined };
+      const received: ReceivedCallback = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: text ? JSON.parse(text) : undefined,
+      };
       const index = this.received.push(received) - 1;
       received.status = this.answer(received, index);
       res.writeHead(received.status).end();

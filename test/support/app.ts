@@ -44,7 +44,10 @@ export async function startTestApp(options: { env?: Record<string, string>; sqlL
     ...options.env,
   });
   // TEST_LOG_LEVEL=debug shows the gateway's log while a test runs.
-  const runtime = await startRuntime(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { dataSource: db.dataSource, inMemory: true });
+  const runtime = await startRuntime(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), {
+    dataSource: db.dataSource,
+    inMemory: true,
+  });
   const admin = runtime.services.tokens.issue('test-admin', [Role.ADMIN]);
   const clients: Client[] = [];
 

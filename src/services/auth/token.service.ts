@@ -28,7 +28,9 @@ export class TokenService {
       if (err instanceof jwt.TokenExpiredError) throw new UnauthenticatedError('The token has expired; get a new one');
       throw new UnauthenticatedError('The token is not valid for this server');
     }
-    const roles = Array.isArray(claims.roles) ? (claims.roles as unknown[]).filter((r): r is Role => typeof r === 'string' && KNOWN_ROLES.has(r)) : [];
+    const roles = Array.isArray(claims.roles)
+      ? (claims.roles as unknown[]).filter((r): r is Role => typeof r === 'string' && KNOWN_ROLES.has(r))
+      : [];
     return { id: typeof claims.sub === 'string' ? claims.sub : 'anonymous', roles };
   }
 }

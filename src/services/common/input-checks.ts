@@ -24,16 +24,14 @@ export function requireIntInRange(value: number, field: string, min: number, max
 }
 
 /** Characteristics with non-empty, unique names; values kept exactly as given (they may be empty). */
-export function checkCharacteristics(
-  list: readonly CharacteristicValue[] | null | undefined,
-  field: string,
-): CharacteristicValue[] {
+export function checkCharacteristics(list: readonly CharacteristicValue[] | null | undefined, field: string): CharacteristicValue[] {
   const seen = new Set<string>();
   return (list ?? []).map((c, i) => {
     const name = requireText(c.name, `${field}[${i}].name`, 200);
     if (seen.has(name)) throw new BadUserInputError(`${field}[${i}].name "${name}" appears twice`, `${field}[${i}].name`);
     seen.add(name);
-    if (c.value.includes('\u0000')) throw new BadUserInputError(`${field}[${i}].value must not contain a NUL character`, `${field}[${i}].value`);
+    if (c.value.includes('\u0000'))
+      throw new BadUserInputError(`${field}[${i}].value must not contain a NUL character`, `${field}[${i}].value`);
     if (c.value.length > 10000) {
       throw new BadUserInputError(`${field}[${i}].value must be at most 10000 characters`, `${field}[${i}].value`);
     }

@@ -33,7 +33,10 @@ export async function paginate<T extends ObjectLiteral & { seq: number }>(
   }
   const alias = qb.alias;
   const totalCount = await qb.clone().getCount();
-  const page = qb.clone().orderBy(`${alias}.seq`, 'DESC').take(size + 1);
+  const page = qb
+    .clone()
+    .orderBy(`${alias}.seq`, 'DESC')
+    .take(size + 1);
   if (after) page.andWhere(`${alias}.seq < :afterSeq`, { afterSeq: decode(after) });
   const rows = size === 0 ? [] : await page.getMany();
   const nodes = rows.slice(0, size);

@@ -83,10 +83,7 @@ function checkConditions(input: DecisionRuleValues): RuleConditionValue[] {
   const problems = validateRuleConditions(input.subject, conditions);
   if (problems.length) {
     const first = problems[0];
-    throw new BadUserInputError(
-      problems.map((p) => `input.${p.field}: ${p.message}`).join('; '),
-      `input.${first.field}`,
-    );
+    throw new BadUserInputError(problems.map((p) => `input.${p.field}: ${p.message}`).join('; '), `input.${first.field}`);
   }
   return conditions;
 }

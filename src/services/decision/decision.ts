@@ -12,15 +12,7 @@ export interface RuleConditionProblem {
 }
 
 const CHARACTERISTIC_PREFIX = 'characteristic.';
-const SCALAR_FIELDS = [
-  'category',
-  'action',
-  'domain',
-  'specification.id',
-  'specification.name',
-  'mode',
-  'relatedService.id',
-] as const;
+const SCALAR_FIELDS = ['category', 'action', 'domain', 'specification.id', 'specification.name', 'mode', 'relatedService.id'] as const;
 
 // Rules are typed by people who think in either our enum (NO_CHANGE, ON_DEMAND) or TMF spelling
 // (noChange, ONDEMAND); both must mean the same thing, so these two fields compare loosely.
@@ -138,10 +130,7 @@ function valueProblem(field: string, value: string): string | null {
 }
 
 /** Everything wrong with a rule's conditions for the subject; empty when they are fine. */
-export function validateRuleConditions(
-  subject: SubjectName,
-  conditions: readonly RuleConditionValue[],
-): RuleConditionProblem[] {
+export function validateRuleConditions(subject: SubjectName, conditions: readonly RuleConditionValue[]): RuleConditionProblem[] {
   const problems: RuleConditionProblem[] = [];
   conditions.forEach((condition, i) => {
     const at = `conditions[${i}]`;

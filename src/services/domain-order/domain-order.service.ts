@@ -48,7 +48,12 @@ export class DomainOrderService {
     return isUuid(id) ? recordLoader(ctx, DOMAIN_ORDERS).load(id) : null;
   }
 
-  list(ctx: RequestContext, first?: number | null, after?: string | null, filter?: DomainOrderFilterValues | null): Promise<Page<DomainOrderEntity>> {
+  list(
+    ctx: RequestContext,
+    first?: number | null,
+    after?: string | null,
+    filter?: DomainOrderFilterValues | null,
+  ): Promise<Page<DomainOrderEntity>> {
     const qb = ctx.manager.createQueryBuilder(DomainOrderEntity, 'o');
     if (filter?.fulfillmentState) qb.andWhere('o.fulfillment_state = :fs', { fs: filter.fulfillmentState });
     if (filter?.state) qb.andWhere('o.state = :state', { state: filter.state });

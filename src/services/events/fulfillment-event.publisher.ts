@@ -3,9 +3,7 @@ import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import type { EntityManager } from 'typeorm';
 import type { EventBus } from './event-bus';
-import {
-  fulfillmentEnvelope, outboundRequestEnvelope, type EventEnvelope, type OutboundRequestChangedEvent,
-} from './fulfillment.events';
+import { fulfillmentEnvelope, outboundRequestEnvelope, type EventEnvelope, type OutboundRequestChangedEvent } from './fulfillment.events';
 
 export interface FulfillmentChange {
   record: Pick<FulfillmentRecord, 'id' | 'number' | 'fulfillmentState' | 'externalState'>;
@@ -69,6 +67,9 @@ export class FulfillmentEventPublisher {
   }
 
   outboundRequestsChanged(ctx: TransactionScope, requests: OutboundRequestEntity[]): Promise<void> {
-    return this.publish(ctx, requests.map((r) => outboundRequestEnvelope(outboundSnapshot(r))));
+    return this.publish(
+      ctx,
+      requests.map((r) => outboundRequestEnvelope(outboundSnapshot(r))),
+    );
   }
 }

@@ -43,10 +43,7 @@ export const routingKey = (topic: Topic, kind?: string, id?: string) => (kind ? 
 export function routingKeys(envelope: EventEnvelope): string[] {
   if (envelope.topic === TOPICS.FULFILLMENT_STATE_CHANGED) {
     const event = envelope.payload;
-    const keys = [
-      routingKey(envelope.topic),
-      routingKey(envelope.topic, event.subject, event.subjectId),
-    ];
+    const keys = [routingKey(envelope.topic), routingKey(envelope.topic, event.subject, event.subjectId)];
     if (event.requestId) keys.push(routingKey(envelope.topic, 'request', event.requestId));
     return keys;
   }

@@ -92,12 +92,7 @@ export class ExternalSystemService {
     s.baseUrl = this.checkUrl(input.baseUrl, 'input.baseUrl');
     s.enabled = input.enabled ?? (isNew ? true : s.enabled);
     s.timeoutMs = requireIntInRange(input.timeoutMs ?? (isNew ? DEFAULT_TIMEOUT_MS : s.timeoutMs), 'input.timeoutMs', 1, 300_000);
-    s.maxAttempts = requireIntInRange(
-      input.maxAttempts ?? (isNew ? DEFAULT_MAX_ATTEMPTS : s.maxAttempts),
-      'input.maxAttempts',
-      1,
-      100,
-    );
+    s.maxAttempts = requireIntInRange(input.maxAttempts ?? (isNew ? DEFAULT_MAX_ATTEMPTS : s.maxAttempts), 'input.maxAttempts', 1, 100);
     // Left out of an update: keep it; null: no polling.
     s.pollIntervalSeconds =
       input.pollIntervalSeconds === undefined
@@ -106,7 +101,7 @@ export class ExternalSystemService {
           : s.pollIntervalSeconds
         : input.pollIntervalSeconds === null
           ? null
-        : requireIntInRange(input.pollIntervalSeconds, 'input.pollIntervalSeconds', 1, 86_400);
+          : requireIntInRange(input.pollIntervalSeconds, 'input.pollIntervalSeconds', 1, 86_400);
     // Secrets are write-only: leaving auth or inboundToken out of an update keeps what is stored.
     if (input.auth) this.applyAuth(s, input.auth);
     else if (isNew) this.applyAuth(s, { type: OutboundAuthType.NONE });

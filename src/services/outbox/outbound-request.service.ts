@@ -81,7 +81,9 @@ export class OutboundRequestService {
   }
 
   private async lock(ctx: RequestContext, id: string): Promise<OutboundRequestEntity> {
-    const request = isUuid(id) ? await ctx.manager.findOne(OutboundRequestEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+    const request = isUuid(id)
+      ? await ctx.manager.findOne(OutboundRequestEntity, { where: { id }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!request) throw new NotFoundError('Outbound request', id, 'id');
     assertMayHandle(ctx, request);
     return request;

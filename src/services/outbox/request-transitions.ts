@@ -42,7 +42,11 @@ export class RequestTransitions {
     await ctx.manager.save(OutboundRequestEntity, request);
     if (wasLive && request.operation === OutboundOperation.CREATE) {
       const records = (await coveredRecords(ctx, request)).filter((r) => r.fulfillmentState === FulfillmentState.PENDING);
-      await changeFulfillmentStates(ctx, this.publisher, recordKind(request.subject), { records, state: FulfillmentState.NOT_REQUESTED, request });
+      await changeFulfillmentStates(ctx, this.publisher, recordKind(request.subject), {
+        records,
+        state: FulfillmentState.NOT_REQUESTED,
+        request,
+      });
     }
     await this.publisher.outboundRequestsChanged(ctx, [request]);
   }
@@ -79,7 +83,12 @@ export class RequestTransitions {
       for (const { row, error: e } of level) {
         Object.assign(row, { state: OutboundRequestState.ERROR, error: e, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null });
         await ctx.manager.save(OutboundRequestEntity, row);
-        await this.fallouts.open(ctx, row, e.category, `${row.number} (${row.operation} ${row.httpMethod} ${row.path || '…'}): ${e.message}`);
+        await this.fallouts.open(
+          ctx,
+          row,
+          e.category,
+          `${row.number} (${row.operation} ${row.httpMethod} ${row.path || '…'}): ${e.message}`,
+        );
         await this.publisher.outboundRequestsChanged(ctx, [row]);
         await this.recordsToError(ctx, row);
         const waiting = await ctx.manager.find(OutboundRequestEntity, {

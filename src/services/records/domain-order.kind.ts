@@ -18,7 +18,12 @@ export const DOMAIN_ORDERS: RecordKind<DomainOrderEntity, DomainOrderNode> = {
   idArgument: 'domainOrderId',
   entity: DomainOrderEntity,
   table: 'domain_order',
-  link: { entity: OutboundRequestDomainOrderEntity, table: 'outbound_request_domain_order', column: 'domain_order_id', property: 'domainOrderId' },
+  link: {
+    entity: OutboundRequestDomainOrderEntity,
+    table: 'outbound_request_domain_order',
+    column: 'domain_order_id',
+    property: 'domainOrderId',
+  },
   api: TmfApi.SERVICE_ORDERING_TMF641,
   policy: 'Service Order Outbound Policy',
   roles: ROLES.ORDERS,

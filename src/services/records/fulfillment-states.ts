@@ -42,6 +42,10 @@ export async function changeFulfillmentStates<R extends FulfillmentRecord>(
     kind.subject,
     records
       .filter((r) => r.fulfillmentState !== state || externalState(r) !== r.externalState)
-      .map((r) => ({ record: { ...r, fulfillmentState: state, externalState: externalState(r) }, previousState: r.fulfillmentState, request: requestOf(r) })),
+      .map((r) => ({
+        record: { ...r, fulfillmentState: state, externalState: externalState(r) },
+        previousState: r.fulfillmentState,
+        request: requestOf(r),
+      })),
   );
 }

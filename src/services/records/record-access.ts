@@ -7,6 +7,8 @@ import { recordKind } from './record-kinds';
 export function assertMayHandle(ctx: RequestContext, request: Pick<OutboundRequestEntity, 'number' | 'subject'>): void {
   const kind = recordKind(request.subject);
   if (!ctx.user?.roles.some((r) => kind.roles.includes(r))) {
-    throw new ForbiddenError(`Outbound request ${request.number} carries ${kind.plural}; it needs one of the roles ${kind.roles.join(', ')}`);
+    throw new ForbiddenError(
+      `Outbound request ${request.number} carries ${kind.plural}; it needs one of the roles ${kind.roles.join(', ')}`,
+    );
   }
 }

@@ -48,7 +48,12 @@ export async function updateVersioned<T extends FulfillmentRecord>(
  * `lock` (inside a transaction) the rows are locked: of two concurrent changes of the same tree, the
  * second waits and then sees what the first did.
  */
-export async function loadSubtree<T extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<T>, top: T, lock = true): Promise<T[]> {
+export async function loadSubtree<T extends FulfillmentRecord>(
+  ctx: RequestContext,
+  kind: RecordKind<T>,
+  top: T,
+  lock = true,
+): Promise<T[]> {
   const all = await ctx.manager.find(kind.entity, {
     where: { rootId: top.rootId } as never,
     order: { seq: 'ASC' } as never,
@@ -73,12 +78,19 @@ export async function loadSubtree<T extends FulfillmentRecord>(ctx: RequestConte
  * The existing record a new child is created under: of the same kind and not canceled. A parent of the
  * other kind is named as such (a common mistake when ids are pasted), anything else is NOT_FOUND.
  */
-export async function treeAnchor<T extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<T>, parentId: string): Promise<TreeAnchor> {
+export async function treeAnchor<T extends FulfillmentRecord>(
+  ctx: RequestContext,
+  kind: RecordKind<T>,
+  parentId: string,
+): Promise<TreeAnchor> {
   const parent = isUuid(parentId) ? await recordLoader(ctx, kind).load(parentId) : null;
   if (!parent) {
     for (const other of RECORD_KINDS) {
       if (other !== kind && isUuid(parentId) && (await ctx.manager.existsBy(other.entity, { id: parentId }))) {
-        throw new BadUserInputError(`input.parentId ${parentId} is a ${other.label.toLowerCase()}, not a ${kind.label.toLowerCase()}`, 'input.parentId');
+        throw new BadUserInputError(
+          `input.parentId ${parentId} is a ${other.label.toLowerCase()}, not a ${kind.label.toLowerCase()}`,
+          'input.parentId',
+        );
       }
     }
     throw new NotFoundError(kind.label, parentId, 'input.parentId');

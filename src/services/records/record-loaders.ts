@@ -16,7 +16,12 @@ export function childrenLoader<R extends FulfillmentRecord>(ctx: RequestContext,
 }
 
 /** A record of the kind, or NOT_FOUND naming the argument it came in. */
-export async function requireRecord<R extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<R>, id: string, field: string): Promise<R> {
+export async function requireRecord<R extends FulfillmentRecord>(
+  ctx: RequestContext,
+  kind: RecordKind<R>,
+  id: string,
+  field: string,
+): Promise<R> {
   const record = isUuid(id) ? await recordLoader(ctx, kind).load(id) : null;
   if (!record) throw new NotFoundError(kind.label, id, field);
   return record;

@@ -4,10 +4,7 @@ import type { TestMeasureDefinitionEntity, TestSpecificationEntity } from '../..
 import type { DomainOrderNode, TestRunNode, TestSpecificationValue } from '../model/record-model';
 
 /** Rows of one subtree (parents before children) as the plain tree the pure functions take. */
-function nest<R extends { id: string; parentId: string | null }, N extends { children: N[] }>(
-  rows: R[],
-  toNode: (row: R) => N,
-): N {
+function nest<R extends { id: string; parentId: string | null }, N extends { children: N[] }>(rows: R[], toNode: (row: R) => N): N {
   const nodes = new Map(rows.map((r) => [r.id, toNode(r)]));
   for (const r of rows.slice(1)) nodes.get(r.parentId!)?.children.push(nodes.get(r.id)!);
   return nodes.get(rows[0].id)!;

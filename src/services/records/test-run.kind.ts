@@ -20,7 +20,15 @@ async function specifications(ctx: RequestContext, runs: TestRunEntity[]): Promi
     ctx.manager.findBy(TestSpecificationEntity, { id: In(ids) }),
     ctx.manager.find(TestMeasureDefinitionEntity, { where: { specificationId: In(ids) }, order: { position: 'ASC' } }),
   ]);
-  return new Map(specs.map((s) => [s.id, specificationValue(s, definitions.filter((d) => d.specificationId === s.id))]));
+  return new Map(
+    specs.map((s) => [
+      s.id,
+      specificationValue(
+        s,
+        definitions.filter((d) => d.specificationId === s.id),
+      ),
+    ]),
+  );
 }
 
 /** Service test runs, fulfilled through TMF653 Service Test Management. */

@@ -2,13 +2,7 @@ import { STATUS_CODES } from 'node:http';
 
 /** Same names as the GraphQL ErrorCategory enum. */
 export type ErrorCategory =
-  | 'TIMEOUT'
-  | 'CONNECTION'
-  | 'REMOTE_VALIDATION'
-  | 'REMOTE_BUSINESS'
-  | 'REMOTE_SERVER'
-  | 'AUTHENTICATION'
-  | 'CONFIGURATION';
+  'TIMEOUT' | 'CONNECTION' | 'REMOTE_VALIDATION' | 'REMOTE_BUSINESS' | 'REMOTE_SERVER' | 'AUTHENTICATION' | 'CONFIGURATION';
 
 /** Why an attempt failed and whether trying again can help. */
 export interface DeliveryFailure {

@@ -101,10 +101,17 @@ export class OutboundAuth {
       body = {};
     }
     if (typeof body.access_token !== 'string' || !body.access_token) {
-      throw new TokenError({ kind: 'PERMANENT', category: 'AUTHENTICATION', message: 'OAuth2 token endpoint answered without an access_token' });
+      throw new TokenError({
+        kind: 'PERMANENT',
+        category: 'AUTHENTICATION',
+        message: 'OAuth2 token endpoint answered without an access_token',
+      });
     }
     const lifetimeMs = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300) * 1000;
-    this.tokens.set(system.id, { token: body.access_token, expiresAt: Date.now() + Math.max(lifetimeMs - EXPIRY_MARGIN_MS, lifetimeMs / 2) });
+    this.tokens.set(system.id, {
+      token: body.access_token,
+      expiresAt: Date.now() + Math.max(lifetimeMs - EXPIRY_MARGIN_MS, lifetimeMs / 2),
+    });
     return body.access_token;
   }
 }

@@ -59,7 +59,10 @@ export class SouthboundClient {
   }
 
   /** Headers every call carries: JSON, the correlation id, and the system's Authorization; or why there is none. */
-  async headers(system: ExternalSystemEntity, correlationId: string): Promise<{ headers: Record<string, string> } | { failure: DeliveryFailure }> {
+  async headers(
+    system: ExternalSystemEntity,
+    correlationId: string,
+  ): Promise<{ headers: Record<string, string> } | { failure: DeliveryFailure }> {
     let authorization: string | null;
     try {
       authorization = await this.auth.header(system, this.credentials(system));

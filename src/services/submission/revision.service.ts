@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { DecisionRuleEntity } from '../../entities/decision-rule.entity';
 import { DecisionSubject, OutboundOperation, OutboundRequestState } from '../../entities/enums';
 import type { OpenApiService } from '../admin/open-api.service';
-import { ExternalSystemDisabledError, FulfillmentNotAllowedError, NoMatchingRuleError, NoUpdatesAvailableError } from '../common/domain.errors';
+import {
+  ExternalSystemDisabledError,
+  FulfillmentNotAllowedError,
+  NoMatchingRuleError,
+  NoUpdatesAvailableError,
+} from '../common/domain.errors';
 import type { RequestContext } from '../context/request-context';
 import type { ExternalSystemService } from '../external-system/external-system.service';
 import { coveredRecords, LIVE_STATES, requestsOfRecord, type Outbox } from '../outbox/outbox';
@@ -34,7 +39,8 @@ export class RevisionService {
     const create = chain.find((r) => r.operation === OutboundOperation.CREATE);
     if (!create) throw new NoUpdatesAvailableError(`${label} has no successful outbound request to revise`);
     const system = await this.externalSystems.require(ctx, create.externalSystemId, 'externalSystemId');
-    if (!system.enabled) throw new ExternalSystemDisabledError(`External system ${system.name} is disabled; enable it before sharing changes`);
+    if (!system.enabled)
+      throw new ExternalSystemDisabledError(`External system ${system.name} is disabled; enable it before sharing changes`);
     if (create.state === OutboundRequestState.DELIVERED && !create.externalId) {
       throw new FulfillmentNotAllowedError(
         `${label} was accepted by ${system.name} without an id (outbound request ${create.number}): there is no external resource to change`,
@@ -61,7 +67,8 @@ export class RevisionService {
       ],
       versions: new Map(changed.map((r) => [r.id, r.version])),
     });
-    const rule = (request.ruleId ? await ctx.loaders.decisionRule.load(request.ruleId) : null) ?? (await this.ruleFor(ctx, kind, system.id));
+    const rule =
+      (request.ruleId ? await ctx.loaders.decisionRule.load(request.ruleId) : null) ?? (await this.ruleFor(ctx, kind, system.id));
     return { requestId, hierarchical: request.hierarchical, rule, outboundRequests: [request] };
   }
 
@@ -75,7 +82,8 @@ export class RevisionService {
       where: { subject: kind.subject, externalSystemId: systemId },
       order: { active: 'DESC', priority: 'ASC' },
     });
-    if (!rule) throw new NoMatchingRuleError(`No decision rule sends ${kind.plural} to this system any more; add one before sharing changes`);
+    if (!rule)
+      throw new NoMatchingRuleError(`No decision rule sends ${kind.plural} to this system any more; add one before sharing changes`);
     return rule;
   }
 }

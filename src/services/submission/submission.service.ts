@@ -113,7 +113,10 @@ export class SubmissionService {
   }
 
   private async decide(ctx: RequestContext, kind: RecordKind, node: RecordNode) {
-    const rules = await ctx.manager.find(DecisionRuleEntity, { where: { subject: kind.subject, active: true }, order: { priority: 'ASC' } });
+    const rules = await ctx.manager.find(DecisionRuleEntity, {
+      where: { subject: kind.subject, active: true },
+      order: { priority: 'ASC' },
+    });
     const match = evaluateRules(kind.subject, node, rules);
     if (!match) throw new NoMatchingRuleError(noMatchMessage(kind.subject, node));
     return rules.find((r) => r.id === match.id)!;

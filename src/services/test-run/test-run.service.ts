@@ -48,7 +48,12 @@ export class TestRunService {
     return isUuid(id) ? recordLoader(ctx, TEST_RUNS).load(id) : null;
   }
 
-  list(ctx: RequestContext, first?: number | null, after?: string | null, filter?: TestRunFilterValues | null): Promise<Page<TestRunEntity>> {
+  list(
+    ctx: RequestContext,
+    first?: number | null,
+    after?: string | null,
+    filter?: TestRunFilterValues | null,
+  ): Promise<Page<TestRunEntity>> {
     const qb = ctx.manager.createQueryBuilder(TestRunEntity, 'r');
     if (filter?.fulfillmentState) qb.andWhere('r.fulfillment_state = :fs', { fs: filter.fulfillmentState });
     if (filter?.rootsOnly) qb.andWhere('r.parent_id IS NULL');

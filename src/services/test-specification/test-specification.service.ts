@@ -8,7 +8,8 @@ export interface TestSpecificationValues {
   externalId: string;
   name: string;
   version?: string | null;
-  measureDefinitions?: { definitionId?: string | null; metricName: string; unitOfMeasure?: string | null; valueType?: string | null }[] | null;
+  measureDefinitions?:
+    { definitionId?: string | null; metricName: string; unitOfMeasure?: string | null; valueType?: string | null }[] | null;
 }
 
 /** Local copies of the external systems' ServiceTestSpecifications and their measure definitions. */

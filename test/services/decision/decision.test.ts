@@ -1,9 +1,4 @@
-import {
-  decidingAttributes,
-  evaluateRules,
-  noMatchMessage,
-  validateRuleConditions,
-} from '../../../src/services/decision/decision';
+import { decidingAttributes, evaluateRules, noMatchMessage, validateRuleConditions } from '../../../src/services/decision/decision';
 import type { RuleConditionValue } from '../../../src/services/model/record-model';
 import { domainOrder, rule, testRun } from '../record-factories';
 
@@ -146,8 +141,7 @@ describe('evaluateRules', () => {
 
   it('compares mode loosely, and only for test runs', () => {
     const run = testRun({ mode: 'ON_DEMAND' });
-    const runHolds = (c: RuleConditionValue) =>
-      evaluateRules('TEST_RUN', run, [rule({ subject: 'TEST_RUN', conditions: [c] })]) !== null;
+    const runHolds = (c: RuleConditionValue) => evaluateRules('TEST_RUN', run, [rule({ subject: 'TEST_RUN', conditions: [c] })]) !== null;
     expect(runHolds(cond('mode', 'EQUALS', ['ONDEMAND']))).toBe(true);
     expect(runHolds(cond('mode', 'EQUALS', ['on_demand']))).toBe(true);
     expect(runHolds(cond('mode', 'EQUALS', ['PROACTIVE']))).toBe(false);
@@ -240,9 +234,7 @@ describe('validateRuleConditions', () => {
   });
 
   it('reports empty values, unknown actions and unknown modes', () => {
-    expect(
-      validateRuleConditions('DOMAIN_ORDER', [cond('domain', 'IN', ['FIXED', '']), cond('action', 'IN', ['add', 'create'])]),
-    ).toEqual([
+    expect(validateRuleConditions('DOMAIN_ORDER', [cond('domain', 'IN', ['FIXED', '']), cond('action', 'IN', ['add', 'create'])])).toEqual([
       { field: 'conditions[0].values[1]', message: 'Values must not be empty' },
       { field: 'conditions[1].values[1]', message: '"create" is not an action; use add, modify, delete or noChange' },
     ]);

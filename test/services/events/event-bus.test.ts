@@ -4,7 +4,12 @@ import { DecisionSubject, FulfillmentState, OutboundOperation, OutboundRequestSt
 import { EventBus, MAX_NOTIFY_BYTES, notificationPayloads } from '../../../src/services/events/event-bus';
 import { fulfillmentEnvelopes, outboundSnapshot } from '../../../src/services/events/fulfillment-event.publisher';
 import {
-  outboundRequestEnvelope, routingKey, TOPICS, type EventEnvelope, type FulfillmentStateChangedEvent, type OutboundRequestChangedEvent,
+  outboundRequestEnvelope,
+  routingKey,
+  TOPICS,
+  type EventEnvelope,
+  type FulfillmentStateChangedEvent,
+  type OutboundRequestChangedEvent,
 } from '../../../src/services/events/fulfillment.events';
 import { EmbeddedNotificationSource, PostgresNotificationSource } from '../../../src/services/events/notification-source';
 import { openTestDatabase, testDatabaseUrl, type TestDatabase } from '../../support/database';
@@ -72,7 +77,10 @@ describe('EventBus over the database', () => {
     db = await openTestDatabase();
     dataSource = db.dataSource;
     const channel = `events_${randomUUID().replace(/-/g, '')}`;
-    bus = new EventBus(channel, testDatabaseUrl ? new PostgresNotificationSource(testDatabaseUrl, () => undefined) : new EmbeddedNotificationSource());
+    bus = new EventBus(
+      channel,
+      testDatabaseUrl ? new PostgresNotificationSource(testDatabaseUrl, () => undefined) : new EmbeddedNotificationSource(),
+    );
     await bus.start();
   });
   afterAll(async () => {

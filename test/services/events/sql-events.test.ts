@@ -29,10 +29,15 @@ describe('events built in SQL match the TypeScript envelopes', () => {
         attempts: 3,
         nextAttemptAt,
       };
-      const [{ event }] = await db.dataSource.query(
-        `SELECT outbound_request_changed_event($1, $2, $3, $4, $5, $6, $7)::text AS event`,
-        [values.id, values.externalSystemId, values.requestId, values.operation, values.state, values.attempts, nextAttemptAt],
-      );
+      const [{ event }] = await db.dataSource.query(`SELECT outbound_request_changed_event($1, $2, $3, $4, $5, $6, $7)::text AS event`, [
+        values.id,
+        values.externalSystemId,
+        values.requestId,
+        values.operation,
+        values.state,
+        values.attempts,
+        nextAttemptAt,
+      ]);
       const fromSql = JSON.parse(event) as EventEnvelope;
       expect(fromSql.payload.occurredAt).toMatch(ISO);
       expect(withoutTime(fromSql)).toEqual(withoutTime(outboundRequestEnvelope(outboundSnapshot(values))));
@@ -41,7 +46,11 @@ describe('events built in SQL match the TypeScript envelopes', () => {
 
   it('fulfillmentStateChanged, for both subjects, with and without a request', async () => {
     const cases = [
-      { subject: DecisionSubject.DOMAIN_ORDER, request: { id: '0d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a', requestId: 'r-1' }, externalState: 'inProgress' },
+      {
+        subject: DecisionSubject.DOMAIN_ORDER,
+        request: { id: '0d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a', requestId: 'r-1' },
+        externalState: 'inProgress',
+      },
       { subject: DecisionSubject.TEST_RUN, request: null, externalState: null },
       { subject: DecisionSubject.DOMAIN_ORDER, request: null, externalState: 'quote " backslash \\ ünïcødé' },
     ];
@@ -54,7 +63,16 @@ describe('events built in SQL match the TypeScript envelopes', () => {
       };
       const [{ event }] = await db.dataSource.query(
         `SELECT fulfillment_state_changed_event($1, $2, $3, $4, $5, $6, $7, $8)::text AS event`,
-        [c.subject, record.id, record.number, c.request?.requestId ?? null, 'NOT_REQUESTED', record.fulfillmentState, c.externalState, c.request?.id ?? null],
+        [
+          c.subject,
+          record.id,
+          record.number,
+          c.request?.requestId ?? null,
+          'NOT_REQUESTED',
+          record.fulfillmentState,
+          c.externalState,
+          c.request?.id ?? null,
+        ],
       );
       const [fromTs] = fulfillmentEnvelopes(c.subject, [{ record, previousState: FulfillmentState.NOT_REQUESTED, request: c.request }]);
       expect(withoutTime(JSON.parse(event) as EventEnvelope)).toEqual(withoutTime(fromTs));

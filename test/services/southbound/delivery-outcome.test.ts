@@ -39,7 +39,12 @@ describe('classifyHttpResponse: status classes', () => {
   });
 
   it('reports a status without a standard text by number', () => {
-    expect(classifyHttpResponse(499, {}, '', NOW)).toEqual({ kind: 'PERMANENT', category: 'REMOTE_BUSINESS', httpStatus: 499, message: 'HTTP 499' });
+    expect(classifyHttpResponse(499, {}, '', NOW)).toEqual({
+      kind: 'PERMANENT',
+      category: 'REMOTE_BUSINESS',
+      httpStatus: 499,
+      message: 'HTTP 499',
+    });
   });
 });
 
@@ -118,8 +123,18 @@ describe('classifyHttpResponse: TMF Error bodies', () => {
   });
 
   it('copes with an empty or blank body', () => {
-    expect(classifyHttpResponse(500, {}, '', NOW)).toEqual({ kind: 'TRANSIENT', category: 'REMOTE_SERVER', httpStatus: 500, message: 'HTTP 500 Internal Server Error' });
-    expect(classifyHttpResponse(400, {}, '  \n', NOW)).toEqual({ kind: 'PERMANENT', category: 'REMOTE_VALIDATION', httpStatus: 400, message: 'HTTP 400 Bad Request' });
+    expect(classifyHttpResponse(500, {}, '', NOW)).toEqual({
+      kind: 'TRANSIENT',
+      category: 'REMOTE_SERVER',
+      httpStatus: 500,
+      message: 'HTTP 500 Internal Server Error',
+    });
+    expect(classifyHttpResponse(400, {}, '  \n', NOW)).toEqual({
+      kind: 'PERMANENT',
+      category: 'REMOTE_VALIDATION',
+      httpStatus: 400,
+      message: 'HTTP 400 Bad Request',
+    });
   });
 
   it('truncates long remote text to 500 characters', () => {
@@ -147,7 +162,9 @@ describe('Retry-After', () => {
   it('caps it at one hour', () => {
     expect(RETRY_AFTER_CAP_MS).toBe(3_600_000);
     expect(classifyHttpResponse(503, { 'retry-after': '86400' }, '', NOW)).toMatchObject({ retryAfterMs: 3_600_000 });
-    expect(classifyHttpResponse(503, { 'retry-after': 'Sun, 02 Mar 2025 12:00:00 GMT' }, '', NOW)).toMatchObject({ retryAfterMs: 3_600_000 });
+    expect(classifyHttpResponse(503, { 'retry-after': 'Sun, 02 Mar 2025 12:00:00 GMT' }, '', NOW)).toMatchObject({
+      retryAfterMs: 3_600_000,
+    });
   });
 
   it.each(['soon', '-5', '1.5', '', 'Fri, 99 Foo 2025 99:99:99 GMT'])('ignores %j', (value) => {
@@ -165,8 +182,16 @@ describe('classifyTransportError', () => {
   const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
 
   it.each([
-    ['HeadersTimeoutError', new errors.HeadersTimeoutError(), 'Timed out waiting for the response headers (UND_ERR_HEADERS_TIMEOUT): Headers Timeout Error'],
-    ['BodyTimeoutError', new errors.BodyTimeoutError(), 'Timed out waiting for the response body (UND_ERR_BODY_TIMEOUT): Body Timeout Error'],
+    [
+      'HeadersTimeoutError',
+      new errors.HeadersTimeoutError(),
+      'Timed out waiting for the response headers (UND_ERR_HEADERS_TIMEOUT): Headers Timeout Error',
+    ],
+    [
+      'BodyTimeoutError',
+      new errors.BodyTimeoutError(),
+      'Timed out waiting for the response body (UND_ERR_BODY_TIMEOUT): Body Timeout Error',
+    ],
     ['ConnectTimeoutError', new errors.ConnectTimeoutError(), 'Timed out connecting (UND_ERR_CONNECT_TIMEOUT): Connect Timeout Error'],
     ['ETIMEDOUT', coded('ETIMEDOUT', 'connect ETIMEDOUT 10.0.0.1:443'), 'Timed out connecting (ETIMEDOUT): connect ETIMEDOUT 10.0.0.1:443'],
   ])('a timeout wrapped in "fetch failed": %s', (_label, cause, message) => {
@@ -183,11 +208,23 @@ describe('classifyTransportError', () => {
   });
 
   it.each([
-    ['ECONNREFUSED', coded('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9'), 'Connection refused (ECONNREFUSED): connect ECONNREFUSED 127.0.0.1:9'],
+    [
+      'ECONNREFUSED',
+      coded('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9'),
+      'Connection refused (ECONNREFUSED): connect ECONNREFUSED 127.0.0.1:9',
+    ],
     ['ECONNRESET', coded('ECONNRESET', 'read ECONNRESET'), 'Connection reset by the external system (ECONNRESET): read ECONNRESET'],
     ['EPIPE', coded('EPIPE', 'write EPIPE'), 'Connection closed while sending the request (EPIPE): write EPIPE'],
-    ['ENOTFOUND', coded('ENOTFOUND', 'getaddrinfo ENOTFOUND tmf.example'), 'Host name not found (ENOTFOUND): getaddrinfo ENOTFOUND tmf.example'],
-    ['EAI_AGAIN', coded('EAI_AGAIN', 'getaddrinfo EAI_AGAIN tmf.example'), 'Host name lookup failed temporarily (EAI_AGAIN): getaddrinfo EAI_AGAIN tmf.example'],
+    [
+      'ENOTFOUND',
+      coded('ENOTFOUND', 'getaddrinfo ENOTFOUND tmf.example'),
+      'Host name not found (ENOTFOUND): getaddrinfo ENOTFOUND tmf.example',
+    ],
+    [
+      'EAI_AGAIN',
+      coded('EAI_AGAIN', 'getaddrinfo EAI_AGAIN tmf.example'),
+      'Host name lookup failed temporarily (EAI_AGAIN): getaddrinfo EAI_AGAIN tmf.example',
+    ],
     ['SocketError', new errors.SocketError('other side closed'), 'Connection failed (UND_ERR_SOCKET): other side closed'],
     ['ClientClosedError', new errors.ClientClosedError(), 'Connection closed (UND_ERR_CLOSED): The client is closed'],
     ['other side closed', new Error('other side closed'), 'Connection closed by the external system: other side closed'],
@@ -197,13 +234,21 @@ describe('classifyTransportError', () => {
 
   it('looks through nested causes and AggregateErrors', () => {
     const deep = new Error('outer', { cause: new Error('middle', { cause: coded('ECONNREFUSED', 'connect ECONNREFUSED ::1:80') }) });
-    expect(classifyTransportError(deep)).toMatchObject({ category: 'CONNECTION', message: 'Connection refused (ECONNREFUSED): connect ECONNREFUSED ::1:80' });
+    expect(classifyTransportError(deep)).toMatchObject({
+      category: 'CONNECTION',
+      message: 'Connection refused (ECONNREFUSED): connect ECONNREFUSED ::1:80',
+    });
     const aggregate = new AggregateError([coded('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:80')], 'all failed');
-    expect(classifyTransportError(fetchFailed(aggregate))).toMatchObject({ category: 'CONNECTION', message: expect.stringContaining('(ECONNREFUSED)') });
+    expect(classifyTransportError(fetchFailed(aggregate))).toMatchObject({
+      category: 'CONNECTION',
+      message: expect.stringContaining('(ECONNREFUSED)'),
+    });
   });
 
   it('prefers a timeout anywhere in the chain', () => {
-    const err = new Error('reset', { cause: Object.assign(new Error('socket'), { code: 'ECONNRESET', cause: new errors.HeadersTimeoutError() }) });
+    const err = new Error('reset', {
+      cause: Object.assign(new Error('socket'), { code: 'ECONNRESET', cause: new errors.HeadersTimeoutError() }),
+    });
     expect(classifyTransportError(err)).toMatchObject({ category: 'TIMEOUT' });
   });
 
@@ -214,7 +259,9 @@ describe('classifyTransportError', () => {
   });
 
   it('reports anything else as a connection failure by its innermost error, without URL credentials', () => {
-    const err = fetchFailed(coded('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match: https://admin:s3cret@tmf.example/api?access_token=abc&x=1"));
+    const err = fetchFailed(
+      coded('ERR_TLS_CERT_ALTNAME_INVALID', 'Hostname/IP does not match: https://admin:s3cret@tmf.example/api?access_token=abc&x=1'),
+    );
     expect(classifyTransportError(err)).toEqual({
       kind: 'TRANSIENT',
       category: 'CONNECTION',
@@ -225,7 +272,9 @@ describe('classifyTransportError', () => {
   });
 
   it('redacts credentials from text', () => {
-    expect(redactCredentials('GET http://u:p@h/x and https://token@h2/y?password=pw&apiKey=k')).toBe('GET http://h/x and https://h2/y?password=***&apiKey=***');
+    expect(redactCredentials('GET http://u:p@h/x and https://token@h2/y?password=pw&apiKey=k')).toBe(
+      'GET http://h/x and https://h2/y?password=***&apiKey=***',
+    );
   });
 
   it('classifies what undici really throws for a refused connection', async () => {
@@ -237,7 +286,11 @@ describe('classifyTransportError', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(classifyTransportError(err)).toMatchObject({ kind: 'TRANSIENT', category: 'CONNECTION', message: expect.stringMatching(/^Connection refused \(ECONNREFUSED\)/) });
+    expect(classifyTransportError(err)).toMatchObject({
+      kind: 'TRANSIENT',
+      category: 'CONNECTION',
+      message: expect.stringMatching(/^Connection refused \(ECONNREFUSED\)/),
+    });
   });
 });
 
@@ -273,7 +326,9 @@ describe('retryDelayMs', () => {
     };
     const a = seq();
     const b = seq();
-    expect([1, 2, 3].map((n) => retryDelayMs(n, { ...opts, random: a }))).toEqual([1, 2, 3].map((n) => retryDelayMs(n, { ...opts, random: b })));
+    expect([1, 2, 3].map((n) => retryDelayMs(n, { ...opts, random: a }))).toEqual(
+      [1, 2, 3].map((n) => retryDelayMs(n, { ...opts, random: b })),
+    );
     const c = seq();
     expect([1, 2, 3].map((n) => retryDelayMs(n, { ...opts, random: c }))).toEqual([550, 1700, 2600]);
   });

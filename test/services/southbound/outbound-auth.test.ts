@@ -80,7 +80,11 @@ describe('outbound authentication', () => {
     const auth = new OutboundAuth(http);
     answer = { status: 401, body: { error: 'invalid_client', error_description: 'bad secret' } };
     const err = await auth
-      .header(system(OutboundAuthType.OAUTH2_CLIENT_CREDENTIALS, 'sys-3'), { tokenUrl, clientId: 'gateway', clientSecret: 'hunter2-secret' })
+      .header(system(OutboundAuthType.OAUTH2_CLIENT_CREDENTIALS, 'sys-3'), {
+        tokenUrl,
+        clientId: 'gateway',
+        clientSecret: 'hunter2-secret',
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TokenError);
     expect((err as TokenError).failure).toMatchObject({ kind: 'PERMANENT', category: 'AUTHENTICATION', httpStatus: 401 });

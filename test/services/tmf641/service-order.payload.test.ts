@@ -57,7 +57,12 @@ describe('buildServiceOrderCreate', () => {
       externalId: 'req-2',
       description: 'Domain order DO1',
       serviceOrderItem: [
-        { id: 'DO1', action: 'add', service: { serviceSpecification: { id: 's', '@type': 'ServiceSpecificationRef' }, '@type': 'Service' }, '@type': 'ServiceOrderItem' },
+        {
+          id: 'DO1',
+          action: 'add',
+          service: { serviceSpecification: { id: 's', '@type': 'ServiceSpecificationRef' }, '@type': 'Service' },
+          '@type': 'ServiceOrderItem',
+        },
       ],
       '@type': 'ServiceOrder',
     });
@@ -83,9 +88,10 @@ describe('buildServiceOrderCreate', () => {
       items = items[0].serviceOrderItem;
     }
     expect(path).toEqual(['DO0002000', 'DO0002001', 'DO0002002', 'DO0002003', 'DO0002004', 'DO0002005', 'DO0002006', 'DO0002007']);
-    expect(payload.serviceOrderItem[0].serviceOrderItem?.[0].serviceOrderItem?.[0].serviceOrderItem?.[0].serviceOrderItem?.[0].serviceOrderItem?.[0].id).toBe(
-      'DO0002005',
-    );
+    expect(
+      payload.serviceOrderItem[0].serviceOrderItem?.[0].serviceOrderItem?.[0].serviceOrderItem?.[0].serviceOrderItem?.[0]
+        .serviceOrderItem?.[0].id,
+    ).toBe('DO0002005');
     expectConforming('ServiceOrder_Create', payload);
   });
 
@@ -104,7 +110,21 @@ describe('buildServiceOrderCreate', () => {
     });
     const payload = buildServiceOrderCreate(root, { requestId: 'r', hierarchical: true }) as Order;
     const shape = (items: Item[] | undefined): unknown => items?.map((i) => [i.id, shape(i.serviceOrderItem)]);
-    expect(shape(payload.serviceOrderItem)).toEqual([['R', [['A', [['A1', undefined], ['A2', undefined]]], ['B', [['B1', undefined]]]]]]);
+    expect(shape(payload.serviceOrderItem)).toEqual([
+      [
+        'R',
+        [
+          [
+            'A',
+            [
+              ['A1', undefined],
+              ['A2', undefined],
+            ],
+          ],
+          ['B', [['B1', undefined]]],
+        ],
+      ],
+    ]);
     expectConforming('ServiceOrder_Create', payload);
   });
 
@@ -169,17 +189,35 @@ describe('buildServiceOrderCreate', () => {
   it('strict check reports invented properties that the schema lets through', () => {
     const payload = buildServiceOrderCreate(domainOrder(), { requestId: 'r', hierarchical: false }) as Order;
     const item = payload.serviceOrderItem[0];
-    const invented = { ...payload, orderNumber: 'x', serviceOrderItem: [{ ...item, service: { ...item.service, serviceCharacteristics: [] } }] };
+    const invented = {
+      ...payload,
+      orderNumber: 'x',
+      serviceOrderItem: [{ ...item, service: { ...item.service, serviceCharacteristics: [] } }],
+    };
     expect(checkTmf('TMF641', 'ServiceOrder_Create', invented).valid).toBe(true);
-    expect(undeclaredProperties('TMF641', 'ServiceOrder_Create', invented)).toEqual(['/serviceOrderItem/0/service/serviceCharacteristics', '/orderNumber']);
+    expect(undeclaredProperties('TMF641', 'ServiceOrder_Create', invented)).toEqual([
+      '/serviceOrderItem/0/service/serviceCharacteristics',
+      '/orderNumber',
+    ]);
   });
 });
 
 describe('buildServiceOrderRevision', () => {
   it('sends the changed orders as flat modify items', () => {
     const changed = [
-      domainOrder({ number: 'DO1', action: 'ADD', serviceId: null, characteristics: [{ name: 'bw', value: '1G' }], children: [domainOrder({ number: 'DO9' })] }),
-      domainOrder({ number: 'DO2', action: 'MODIFY', serviceId: 'svc-2', characteristics: [{ name: 'bw', value: '2G', valueType: 'string' }] }),
+      domainOrder({
+        number: 'DO1',
+        action: 'ADD',
+        serviceId: null,
+        characteristics: [{ name: 'bw', value: '1G' }],
+        children: [domainOrder({ number: 'DO9' })],
+      }),
+      domainOrder({
+        number: 'DO2',
+        action: 'MODIFY',
+        serviceId: 'svc-2',
+        characteristics: [{ name: 'bw', value: '2G', valueType: 'string' }],
+      }),
     ];
     const payload = buildServiceOrderRevision(changed, { requestId: 'req-7' });
     expect(payload).toEqual({
@@ -194,7 +232,12 @@ describe('buildServiceOrderRevision', () => {
         {
           id: 'DO2',
           action: 'modify',
-          service: { id: 'svc-2', serviceSpecification: spec, serviceCharacteristic: [{ name: 'bw', value: '2G', valueType: 'string' }], '@type': 'Service' },
+          service: {
+            id: 'svc-2',
+            serviceSpecification: spec,
+            serviceCharacteristic: [{ name: 'bw', value: '2G', valueType: 'string' }],
+            '@type': 'Service',
+          },
           '@type': 'ServiceOrderItem',
         },
       ],
@@ -203,7 +246,9 @@ describe('buildServiceOrderRevision', () => {
   });
 
   it('refuses an empty revision', () => {
-    expect(() => buildServiceOrderRevision([], { requestId: 'r' })).toThrow('A service order revision needs at least one changed domain order');
+    expect(() => buildServiceOrderRevision([], { requestId: 'r' })).toThrow(
+      'A service order revision needs at least one changed domain order',
+    );
   });
 });
 

@@ -20,7 +20,10 @@ describe('buildServiceTestCreate', () => {
     name: 'Line check after repair',
     mode: 'ON_DEMAND',
     relatedServiceId: 'svc-42',
-    characteristics: [{ name: 'port', value: '3', valueType: 'integer' }, { name: 'profile', value: 'fast' }],
+    characteristics: [
+      { name: 'port', value: '3', valueType: 'integer' },
+      { name: 'profile', value: 'fast' },
+    ],
     specification: testSpecification({
       externalId: 'EXT-SPEC-7',
       version: '2.1',
@@ -40,7 +43,10 @@ describe('buildServiceTestCreate', () => {
       mode: 'ONDEMAND',
       relatedService: { id: 'svc-42' },
       testSpecification: { id: 'EXT-SPEC-7', version: '2.1', '@referredType': 'ServiceTestSpecification' },
-      characteristic: [{ name: 'port', value: '3', valueType: 'integer' }, { name: 'profile', value: 'fast' }],
+      characteristic: [
+        { name: 'port', value: '3', valueType: 'integer' },
+        { name: 'profile', value: 'fast' },
+      ],
       testMeasure: [
         { metricName: 'latency', unitOfMeasure: 'ms', testMeasureDefinitionId: 'def-lat', '@type': 'TestMeasure' },
         { metricName: 'throughput', unitOfMeasure: 'Mbit/s', testMeasureDefinitionId: 'def-thr', '@type': 'TestMeasure' },
@@ -125,7 +131,11 @@ describe('buildServiceTestRevision and buildServiceTestCancellation', () => {
   });
 
   it('sends an empty characteristic list so removed characteristics are cleared', () => {
-    expect(buildServiceTestRevision(testRun(), { requestId: 'r' })).toEqual({ name: 'TR0001001-r', description: 'Line check', characteristic: [] });
+    expect(buildServiceTestRevision(testRun(), { requestId: 'r' })).toEqual({
+      name: 'TR0001001-r',
+      description: 'Line check',
+      characteristic: [],
+    });
   });
 
   it('cancels by setting the state', () => {

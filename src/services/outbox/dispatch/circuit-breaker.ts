@@ -78,11 +78,6 @@ export function breakerOnFailure(state: BreakerState, now: number, opts: Breaker
  * 401, 404, 409, 422, ...) is an answer from a system that is up and deciding, so it must not stop
  * traffic to it. It counts as a sign of health instead, like a delivery.
  */
-export function breakerOnOutcome(
-  state: BreakerState,
-  outcome: DeliveryOutcome,
-  now: number,
-  opts: BreakerOptions,
-): BreakerState {
+export function breakerOnOutcome(state: BreakerState, outcome: DeliveryOutcome, now: number, opts: BreakerOptions): BreakerState {
   return outcome.kind === 'TRANSIENT' ? breakerOnFailure(state, now, opts) : breakerOnSuccess(state);
 }

@@ -44,7 +44,10 @@ export class DeliveryBatch {
   private async write(batch: Waiting[]): Promise<void> {
     this.writing++;
     try {
-      const recorded = await this.recorder.recordDelivered(this.owner, batch.map((w) => w.item));
+      const recorded = await this.recorder.recordDelivered(
+        this.owner,
+        batch.map((w) => w.item),
+      );
       for (const w of batch) w.resolve(recorded.has(w.item.id));
     } catch (err) {
       for (const w of batch) w.reject(err);

@@ -103,7 +103,11 @@ export class DeliveryRecorder {
         .getMany();
       for (const r of orphans as (OutboundRequestEntity & { dependency: OutboundRequestEntity })[]) {
         const d = r.dependency;
-        await this.transitions.fail(ctx, [r], d.state === OutboundRequestState.DELIVERED ? noResourceError(d.number) : blockedError(d.number));
+        await this.transitions.fail(
+          ctx,
+          [r],
+          d.state === OutboundRequestState.DELIVERED ? noResourceError(d.number) : blockedError(d.number),
+        );
       }
       return orphans.length;
     });
@@ -136,7 +140,13 @@ function externalState(state: string | null): string | null {
 }
 
 function errorValue(f: DeliveryFailure, message = f.message): OutboundErrorValue {
-  return { category: f.category as ErrorCategory, message, httpStatus: f.httpStatus ?? null, code: f.code ?? null, reason: f.reason ?? null };
+  return {
+    category: f.category as ErrorCategory,
+    message,
+    httpStatus: f.httpStatus ?? null,
+    code: f.code ?? null,
+    reason: f.reason ?? null,
+  };
 }
 
 function toError(f: DeliveryFailure, row: OutboundRequestEntity, system: ExternalSystemEntity): OutboundErrorValue {

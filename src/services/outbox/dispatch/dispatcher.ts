@@ -37,7 +37,6 @@ export interface DispatcherOptions {
   recordingWriters: number;
 }
 
-
 /**
  * Sends the outbound request table. Claims due rows with FOR UPDATE SKIP LOCKED and a lease (so any
  * number of instances share the work and a crashed instance's rows are picked up when their lease
@@ -205,7 +204,10 @@ export class Dispatcher {
       const recorded = send
         .then((attempt) => this.record(row, system, attempt))
         .catch((err) =>
-          this.logger.error({ err, outboundRequest: row.number }, 'dispatcher: recording an outcome failed; the lease will expire and the request be retried'),
+          this.logger.error(
+            { err, outboundRequest: row.number },
+            'dispatcher: recording an outcome failed; the lease will expire and the request be retried',
+          ),
         );
       this.recording.add(recorded);
       void recorded.finally(() => {
@@ -238,7 +240,13 @@ export class Dispatcher {
   private async record(row: SendingRequest, system: ExternalSystemEntity, attempt: Attempt): Promise<void> {
     const state =
       attempt.kind === 'DELIVERED'
-        ? (await this.deliveries.add({ id: row.id, subject: row.subject, status: attempt.status, body: attempt.body, bodyJson: attempt.bodyJson }))
+        ? (await this.deliveries.add({
+            id: row.id,
+            subject: row.subject,
+            status: attempt.status,
+            body: attempt.body,
+            bodyJson: attempt.bodyJson,
+          }))
           ? 'DELIVERED'
           : null
         : await this.recorder.record(row.id, this.instanceId, system, attempt);

@@ -100,7 +100,10 @@ describe('circuit breaker', () => {
         expect(s).toEqual({ status: 'CLOSED', consecutiveFailures: 0 });
       }
       const trial = breakerAllows(failTimes(3), T0 + 30_000, opts).state;
-      expect(breakerOnOutcome(trial, classifyHttpResponse(422, {}, '', now), T0, opts)).toEqual({ status: 'CLOSED', consecutiveFailures: 0 });
+      expect(breakerOnOutcome(trial, classifyHttpResponse(422, {}, '', now), T0, opts)).toEqual({
+        status: 'CLOSED',
+        consecutiveFailures: 0,
+      });
     });
 
     it('closes on delivery', () => {
