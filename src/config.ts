@@ -16,6 +16,9 @@ export interface Config {
   encryptionKey: string | null;
   /** Allow external system base URLs on private (RFC 1918, loopback, ULA) networks. */
   allowPrivateNetworks: boolean;
+  /** Longest lifetime (exp - iat) of an accepted bearer token, in seconds. */
+  jwtMaxTtlSeconds: number;
+  graphql: GraphQLConfig;
   logLevel: string;
   /** Channel for cross-instance events over PostgreSQL LISTEN/NOTIFY. */
   notifyChannel: string;
@@ -33,6 +36,19 @@ export interface Config {
     breakerOpenMs: number;
     unknownOutcomeSettleMs: number;
   };
+}
+
+/** What one GraphQL operation may ask for (src/graphql/limits.ts); abusive operations are refused before they run. */
+export interface GraphQLConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Lexical tokens of the query text; graphql-js stops parsing past it. */
+  maxTokens: number;
+  /** Estimated objects an operation may resolve (src/graphql/query-cost.ts). */
+  maxCost: number;
+  /** Introspection and Apollo's landing page; off by default when NODE_ENV=production. */
+  introspection: boolean;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +77,19 @@ function bool(env: Env, name: string, fallback: boolean, problems: string[]): bo
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   problems.push(`${name} must be true or false (got "${env[name]}")`);
   return fallback;
+}
+
+/** A duration in seconds: "3600", "90s", "45m", "24h" or "7d". */
+function duration(env: Env, name: string, fallback: number, problems: string[], min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(raw.trim());
+  const seconds = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'] : NaN;
+  if (!(seconds >= min && seconds <= max)) {
+    problems.push(`${name} must be a duration from ${min} s to ${max / 86400} d, in seconds or like "24h" (got "${raw}")`);
+    return fallback;
+  }
+  return seconds;
 }
 
 /** Reads and validates the environment; reports every problem at once. */
@@ -93,6 +122,15 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecretGenerated: jwtSecret === null,
     encryptionKey,
     allowPrivateNetworks: bool(env, 'ALLOW_PRIVATE_NETWORKS', true, problems),
+    jwtMaxTtlSeconds: duration(env, 'JWT_MAX_TTL', 86400, problems, 60, 30 * 86400),
+    graphql: {
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 12, problems, 1, 100),
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, problems, 0, 10000),
+      maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 50, problems, 0, 10000),
+      maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 10000, problems, 100, 1000000),
+      maxCost: int(env, 'GRAPHQL_MAX_COST', 200000, problems, 1, 100000000),
+      introspection: bool(env, 'GRAPHQL_INTROSPECTION', env.NODE_ENV !== 'production', problems),
+    },
     logLevel: env.LOG_LEVEL || 'info',
     notifyChannel: env.NOTIFY_CHANNEL || 'southgate_events',
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, problems, 0, 600000),

@@ -50,7 +50,7 @@ export interface Services {
 }
 
 export interface ServiceDeps {
-  config: Pick<Config, 'allowPrivateNetworks' | 'jwtSecret'>;
+  config: Pick<Config, 'allowPrivateNetworks' | 'jwtSecret' | 'jwtMaxTtlSeconds'>;
   dataSource: DataSource;
   eventBus: EventBus;
   encryptionKey: Buffer;
@@ -74,7 +74,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const http = new HttpClient({ allowPrivateNetworks: deps.config.allowPrivateNetworks }, { connections: deps.httpConnections });
   return {
     dataSource: deps.dataSource,
-    tokens: new TokenService(deps.config.jwtSecret),
+    tokens: new TokenService(deps.config.jwtSecret, deps.config.jwtMaxTtlSeconds),
     eventBus: deps.eventBus,
     publisher,
     openApis,

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const graphqlUrl = `${runtime.url}/graphql`;
   logger.info({ url: graphqlUrl, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'Southgate is ready');
   if (config.jwtSecretGenerated) {
-    const token = runtime.services.tokens.issue('admin', [Role.ADMIN], '12h');
+    const token = runtime.services.tokens.issue('admin', [Role.ADMIN]);
     process.stdout.write(
       `\nNo JWT_SECRET was set, so this run generated one; tokens die with the process.\n` +
         `GraphQL:     ${graphqlUrl}\n` +

@@ -62,7 +62,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   const services = buildServices({ config, dataSource, eventBus, encryptionKey: resolveEncryptionKey(config, !!options.inMemory) });
   const schema = await buildGraphQLSchema(services);
   const dispatcher = config.dispatch.enabled ? buildDispatcher(services, dispatcherOptions(config), logger) : null;
-  const app = await createHttpApp(services, schema, logger);
+  const app = await createHttpApp(services, schema, logger, config.graphql);
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(config.port, config.host, () => ok());

@@ -1,11 +1,14 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { GraphQLConfig } from './config';
 import type { Services } from './container';
 import { createFormatError } from './graphql/format-error';
+import { documentLimitRules, limitsPlugin, parseOptions, prepareOperation } from './graphql/limits';
 import type { AuthUser } from './services/auth/roles';
 import { DomainError } from './services/common/domain.errors';
 import { RequestContext } from './services/context/request-context';
@@ -39,11 +42,37 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Longest delay setTimeout takes; tokens may live longer (JWT_MAX_TTL up to 30 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Closes a graphql-ws connection with 4403 Forbidden when its token expires: it lives no longer than its token. */
+function closeAtExpiry(socket: WebSocket, expiresAt: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const left = expiresAt - Date.now();
+    if (left <= 0) return socket.close(4403, 'Forbidden: the token has expired');
+    timer = setTimeout(check, Math.min(left, MAX_TIMER_MS));
+  };
+  check();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** A browser opening /graphql: Apollo's landing page (a static page; it runs nothing by itself). */
+function wantsLandingPage(req: IncomingMessage, url: URL): boolean {
+  return req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
+}
+
 /**
  * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, /healthz (the process
- * is up) and /readyz (the database answers).
+ * is up) and /readyz (the database answers). Every GraphQL operation, on either transport, passes the
+ * limits of src/graphql/limits.ts before it runs.
  */
-export async function createHttpApp(services: Services, schema: GraphQLSchema, logger: Logger): Promise<HttpApp> {
+export async function createHttpApp(
+  services: Services,
+  schema: GraphQLSchema,
+  logger: Logger,
+  graphqlConfig: GraphQLConfig,
+): Promise<HttpApp> {
   const server = createServer();
   const formatError = createFormatError(logger);
   const authenticate = (header: string | undefined | null): { user: AuthUser | null; error: DomainError | null } => {
@@ -55,18 +84,21 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     }
   };
 
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_GRAPHQL_BODY });
   const wsCleanup = useServer<{ authorization?: string }, { user?: AuthUser }>(
     {
       schema,
-      // A connection without a valid token is closed with 4403 Forbidden.
+      // A connection without a valid token is closed with 4403 Forbidden, and so is one whose token expires.
       onConnect: (ctx) => {
         const { user, error } = authenticate(ctx.connectionParams?.authorization ?? null);
         if (error || !user) return false;
         ctx.extra.user = user;
+        if (user.expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, user.expiresAt);
         return true;
       },
+      onSubscribe: (_ctx, _id, payload) => prepareOperation(schema, payload, graphqlConfig, graphqlConfig),
       context: (ctx) => new RequestContext(services.dataSource, ctx.extra.user ?? null, null, services.eventBus),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
@@ -79,7 +111,10 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    parseOptions: parseOptions(graphqlConfig),
+    validationRules: documentLimitRules(graphqlConfig),
+    introspection: graphqlConfig.introspection,
+    plugins: [limitsPlugin(graphqlConfig), ...(graphqlConfig.introspection ? [] : [ApolloServerPluginLandingPageDisabled()])],
     // main.ts owns SIGTERM/SIGINT: it stops the HTTP server, the dispatcher and the database in order.
     stopOnTerminationSignals: false,
   });
@@ -112,6 +147,19 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
   }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    // The token first: without a valid one nothing is read, parsed, validated or suggested. The body
+    // is the usual GraphQL error, so clients read UNAUTHENTICATED as they always did.
+    const { user, error } = authenticate(req.headers.authorization);
+    if (!user && !(graphqlConfig.introspection && wantsLandingPage(req, url))) {
+      return sendJson(
+        res,
+        401,
+        {
+          errors: [{ message: error?.message ?? 'Sign in: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }],
+        },
+        { 'www-authenticate': error ? 'Bearer error="invalid_token"' : 'Bearer' },
+      );
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -134,10 +182,7 @@ export async function createHttpApp(services: Services, schema: GraphQLSchema, l
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => {
-        const { user, error } = authenticate(req.headers.authorization);
-        return Promise.resolve(new RequestContext(services.dataSource, user, error, services.eventBus));
-      },
+      context: () => Promise.resolve(new RequestContext(services.dataSource, user, null, services.eventBus)),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;

@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type ResolverData } from 'type-graphql';
 import type { Services } from '../container';
 import { authChecker } from './auth-checker';
+import { StorableInput } from './storable-input.middleware';
 import { MutationTransaction } from './transaction.middleware';
 import { DecisionRuleResolver } from '../resolvers/decision-rule.resolver';
 import { DomainOrderFieldsResolver } from '../resolvers/domain-order-fields.resolver';
@@ -42,7 +43,7 @@ export function buildGraphQLSchema(services: Services | null): Promise<GraphQLSc
     resolvers: RESOLVERS,
     authChecker,
     authMode: 'error',
-    globalMiddlewares: [MutationTransaction],
+    globalMiddlewares: [StorableInput, MutationTransaction],
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false,
     // Every @Subscription subscribes through the EventBus (see subscription.resolver.ts); type-graphql

@@ -19,8 +19,14 @@ const INPUT_CODES = new Set([
 ]);
 
 /**
+ * graphql-js suggests names of the schema in its messages ("Did you mean …?"); with introspection off
+ * that would still teach the schema to whoever guesses, so suggestions are cut from every message.
+ */
+const SUGGESTION = /\s*Did you mean [\s\S]*$/;
+
+/**
  * The one formatError: domain errors keep their contract code and message; problems with the query
- * become BAD_USER_INPUT; anything else becomes INTERNAL_SERVER_ERROR with a reference to the log line
+ * become BAD_USER_INPUT (without suggestions); anything else becomes INTERNAL_SERVER_ERROR with a reference to the log line
  * and nothing of the original (no stack, SQL or secret).
  */
 export function createFormatError(logger: ErrorLogger) {
@@ -43,7 +49,7 @@ export function createFormatError(logger: ErrorLogger) {
     const code = formatted.extensions?.code;
     // Parse, validation and variable errors happen before any resolver runs: they have no path.
     if (!formatted.path && typeof code === 'string' && INPUT_CODES.has(code)) {
-      return { ...base, message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+      return { ...base, message: formatted.message.replace(SUGGESTION, ''), extensions: { code: 'BAD_USER_INPUT' } };
     }
     const reference = randomUUID();
     logger.error({ err: original, reference, path: formatted.path }, 'unexpected error in a GraphQL operation');

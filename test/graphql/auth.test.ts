@@ -147,8 +147,10 @@ describe('Authentication and authorisation', () => {
       }
     });
 
-    it('without a token is UNAUTHENTICATED', async () => {
-      expect(code(await call(null as unknown as string))).toBe('UNAUTHENTICATED');
+    it('without a token is UNAUTHENTICATED, with HTTP 401', async () => {
+      const res = await call(null as unknown as string);
+      expect(res.status).toBe(401);
+      expect(code(res)).toBe('UNAUTHENTICATED');
     });
   });
 
@@ -242,9 +244,10 @@ describe('Authentication and authorisation', () => {
         await app.gql(ExternalSystemsDocument, undefined, expired),
         await app.gql(CancelDomainOrderDocument, { id: unknown }, expired),
       ]) {
+        expect(res.status).toBe(401);
         expect(code(res)).toBe('UNAUTHENTICATED');
         expect(res.errors![0].message).toMatch(/expired/i);
-        expect(res.data).toBeNull();
+        expect(res.data).toBeUndefined();
       }
     });
 
@@ -260,6 +263,7 @@ describe('Authentication and authorisation', () => {
     ])('a token %s', async (_what, make) => {
       const token = make();
       const res = await app.gql(ExternalSystemsDocument, undefined, token);
+      expect(res.status).toBe(401);
       expect(code(res)).toBe('UNAUTHENTICATED');
       expect(res.errors![0].message).toBe('The token is not valid for this server');
       expect(code(await app.gql(ActivateOpenApiDocument, { api: 'SERVICE_ORDERING_TMF641' }, token))).toBe('UNAUTHENTICATED');
@@ -271,9 +275,46 @@ describe('Authentication and authorisation', () => {
         headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
         body: JSON.stringify({ query: '{ openApis { api } }' }),
       });
+      expect(res.status).toBe(401);
       const body = (await res.json()) as GqlResponse<unknown>;
       expect(code(body)).toBe('UNAUTHENTICATED');
       expect(body.errors![0].message).toBe('The Authorization header must be "Bearer <token>"');
+    });
+  });
+
+  describe('without a valid token nothing is read, validated or suggested', () => {
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+    it('the answer is HTTP 401 with the usual GraphQL error body', async () => {
+      const res = await post(JSON.stringify({ query: '{ openApis { api } }' }));
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await res.json()).toEqual({
+        errors: [{ message: 'Sign in: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }],
+      });
+      const bad = await post(JSON.stringify({ query: '{ openApis { api } }' }), { authorization: 'Bearer not-a-jwt' });
+      expect(bad.status).toBe(401);
+      expect(bad.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    });
+
+    it('not even a body that is not JSON, a misspelt field or a GET query', async () => {
+      for (const res of [
+        await post('{"query": '),
+        await post(JSON.stringify({ query: '{ externalSystem { nam } }' })),
+        await fetch(`${app.url}/graphql?query=${encodeURIComponent('{ openApi }')}`, { headers: { 'apollo-require-preflight': 'true' } }),
+      ]) {
+        expect(res.status).toBe(401);
+        const body = (await res.json()) as GqlResponse<unknown>;
+        expect(code(body)).toBe('UNAUTHENTICATED');
+        expect(JSON.stringify(body)).not.toMatch(/did you mean|openApis|Syntax/i);
+      }
+    });
+
+    it('a browser still gets the landing page (outside production), which runs nothing itself', async () => {
+      const page = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
     });
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '../__generated__/graphql';
 import { ExternalSystemEntity } from '../../src/entities/external-system.entity';
 import { code, startTestApp, type TestApp } from '../support/app';
+import { LOOPBACK_URLS, METADATA_URLS } from '../services/southbound/ssrf-urls';
 import { createRule, createSystem, SERVICE_ORDERING_URL, systemInput, unique } from './factories';
 
 describe('External systems', () => {
@@ -274,5 +275,105 @@ describe('External systems', () => {
       expect(res.errors![0].extensions!.field).toBe('input.maxAttempts');
       expect((await app.ok(ExternalSystemDocument, { id: created.id })).externalSystem).toEqual(created);
     });
+  });
+
+  describe('validation messages never quote a secret-bearing field', () => {
+    const SECRET = 'Very-Secret-5eb1';
+    const oauth = (overrides: Record<string, string>) => ({
+      type: 'OAUTH2_CLIENT_CREDENTIALS' as const,
+      tokenUrl: 'https://idp.example.net/token',
+      clientId: 'c',
+      clientSecret: 's',
+      ...overrides,
+    });
+    const cases: [string, Partial<ExternalSystemInput>, string][] = [
+      ['a token URL that is no URL', { auth: oauth({ tokenUrl: `not a url ${SECRET}` }) }, 'input.auth.tokenUrl is not a valid URL'],
+      [
+        'a token URL with a secret in its query',
+        { auth: oauth({ tokenUrl: `https://idp.example.net/token?client_secret=${SECRET}` }) },
+        'input.auth.tokenUrl must not have a query string or fragment',
+      ],
+      [
+        'a token URL with credentials',
+        { auth: oauth({ tokenUrl: `https://client:${SECRET}@idp.example.net/token` }) },
+        'input.auth.tokenUrl must not carry credentials; use the auth input instead',
+      ],
+      [
+        'a token URL on a metadata address',
+        { auth: oauth({ tokenUrl: `http://169.254.169.254/${SECRET}` }) },
+        'input.auth.tokenUrl points at a link-local or cloud metadata address (169.254.0.0/16)',
+      ],
+      [
+        'a base URL with a secret in its query',
+        { baseUrl: `https://tmf.example.net/?token=${SECRET}` },
+        'input.baseUrl must not have a query string or fragment',
+      ],
+      [
+        'a client secret too long',
+        { auth: oauth({ clientSecret: SECRET.repeat(300) }) },
+        'input.auth.clientSecret must be at most 4000 characters',
+      ],
+      [
+        'a password with a NUL character',
+        { auth: { type: 'BASIC', username: 'u', password: `${SECRET}\u0000` } },
+        'input.auth.password must not contain a NUL character (found at position 16)',
+      ],
+      [
+        'a bearer token with a lone surrogate',
+        { auth: { type: 'BEARER', token: `${SECRET}\ud800` } },
+        'input.auth.token must be valid Unicode text: a lone surrogate \\ud800 is at position 16',
+      ],
+      [
+        'a secret for another auth type',
+        { auth: { type: 'BEARER', token: 't', password: SECRET } },
+        'input.auth.password is not used with auth type BEARER',
+      ],
+      ['a short inbound token', { inboundToken: SECRET.slice(0, 10) }, 'input.inboundToken must be at least 16 characters'],
+    ];
+
+    it.each(cases)('%s', async (_what, overrides, message) => {
+      const res = await app.gql(CreateExternalSystemDocument, { input: systemInput(overrides) });
+      expect(code(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].message).toBe(message);
+      expect(JSON.stringify(res)).not.toContain(SECRET.slice(0, 10));
+    });
+  });
+});
+
+describe('External systems with ALLOW_PRIVATE_NETWORKS=false: the OWASP SSRF URL forms', () => {
+  let app: TestApp;
+  let existing: { id: string; name: string };
+  beforeAll(async () => {
+    app = await startTestApp({ env: { ALLOW_PRIVATE_NETWORKS: 'false', DISPATCH_ENABLED: 'false' } });
+    existing = await createSystem(app);
+  });
+  afterAll(() => app.close());
+
+  const urls = [...METADATA_URLS, ...LOOPBACK_URLS];
+
+  it.each(urls)('%s is refused as a base URL and as a token URL, on create and on update', async (url) => {
+    const asBase = await app.gql(CreateExternalSystemDocument, { input: systemInput({ baseUrl: url }) });
+    expect(code(asBase)).toBe('BAD_USER_INPUT');
+    expect(asBase.errors![0].extensions!.field).toBe('input.baseUrl');
+    expect(asBase.errors![0].message).toMatch(/^input\.baseUrl points at /);
+    const auth = { type: 'OAUTH2_CLIENT_CREDENTIALS' as const, tokenUrl: url, clientId: 'c', clientSecret: 's' };
+    const asToken = await app.gql(CreateExternalSystemDocument, { input: systemInput({ auth }) });
+    expect(code(asToken)).toBe('BAD_USER_INPUT');
+    expect(asToken.errors![0].extensions!.field).toBe('input.auth.tokenUrl');
+    expect(asToken.errors![0].message).toMatch(/^input\.auth\.tokenUrl points at /);
+    const update = await app.gql(UpdateExternalSystemDocument, { id: existing.id, input: systemInput({ name: existing.name, auth }) });
+    expect(update.errors![0].extensions!.field).toBe('input.auth.tokenUrl');
+    const updateBase = await app.gql(UpdateExternalSystemDocument, {
+      id: existing.id,
+      input: systemInput({ name: existing.name, baseUrl: url }),
+    });
+    expect(updateBase.errors![0].extensions!.field).toBe('input.baseUrl');
+  });
+
+  it('nothing of it was stored', async () => {
+    const systems = (await app.ok(ExternalSystemsDocument)).externalSystems;
+    expect(systems.map((s) => s.id)).toEqual([existing.id]);
+    expect(systems[0].baseUrl).toBe(SERVICE_ORDERING_URL);
+    expect(systems[0].authType).toBe('NONE');
   });
 });

@@ -20,4 +20,6 @@ export interface AuthUser {
   /** The token's `sub`, used as the actor in audit fields. */
   id: string;
   roles: Role[];
+  /** When the token stops being valid (its `exp`, in ms since the epoch); absent for the gateway's own work. */
+  expiresAt?: number;
 }

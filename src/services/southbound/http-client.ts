@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent } from 'undici';
-import { forbiddenAddress, type UrlPolicy } from './url-policy';
+import { forbiddenAddress, forbiddenHost, type UrlPolicy } from './url-policy';
 
 export interface HttpRequest {
   method: string;
@@ -32,9 +32,17 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 export class HttpClient {
   private readonly agent: Agent;
 
-  constructor(policy: UrlPolicy, options: { connections?: number } = {}) {
+  constructor(
+    private readonly policy: UrlPolicy,
+    options: {
+      connections?: number;
+      /** DNS resolution (tests give their own answers). */
+      resolve?: (hostname: string, options: { all: true }, callback: (err: Error | null, addresses: LookupAddress[]) => void) => void;
+    } = {},
+  ) {
+    const resolve = options.resolve ?? dnsLookup;
     const lookup = (hostname: string, opts: object, callback: (...args: unknown[]) => void) => {
-      dnsLookup(hostname, { ...opts, all: true }, (err, addresses: LookupAddress[]) => {
+      resolve(hostname, { ...opts, all: true }, (err, addresses: LookupAddress[]) => {
         if (err) return callback(err);
         for (const a of addresses) {
           const why = forbiddenAddress(a.address, policy);
@@ -54,6 +62,10 @@ export class HttpClient {
 
   async send(req: HttpRequest): Promise<HttpResponse> {
     const url = new URL(req.url);
+    // An IP address in the URL is never looked up, so it is checked here: a URL stored before the
+    // policy was tightened (or ALLOW_PRIVATE_NETWORKS was turned off) is refused all the same.
+    const why = forbiddenHost(url, this.policy);
+    if (why) throw new ForbiddenAddressError(`${url.hostname} is ${why}`);
     const { statusCode, headers, body } = await this.agent.request({
       origin: url.origin,
       path: url.pathname + url.search,

@@ -2,7 +2,7 @@ import { OutboundAuthType } from '../../entities/enums';
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
 import type { DeliveryFailure } from './delivery-outcome';
 import { classifyHttpResponse, classifyTransportError } from './delivery-outcome';
-import type { HttpClient } from './http-client';
+import { ForbiddenAddressError, type HttpClient } from './http-client';
 
 /** An external system's outbound credentials, decrypted: only what its auth type uses is set. */
 export interface OutboundCredentials {
@@ -86,6 +86,14 @@ export class OutboundAuth {
         timeoutMs: system.timeoutMs,
       });
     } catch (err) {
+      const forbidden = [err, (err as { cause?: unknown })?.cause].find((e) => e instanceof ForbiddenAddressError);
+      if (forbidden) {
+        throw new TokenError({
+          kind: 'PERMANENT',
+          category: 'CONFIGURATION',
+          message: `OAuth2 token endpoint: ${(forbidden as Error).message}`,
+        });
+      }
       const f = classifyTransportError(err);
       throw new TokenError({ ...f, message: `OAuth2 token endpoint: ${f.message}` });
     }

@@ -1,0 +1,72 @@
+import { getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/common/pagination';
+
+/**
+ * How many items a list field that is not paginated is expected to hold, for the cost estimate. The
+ * numbers are what a busy gateway sees, not the worst case: a CFS order has a few RFS children, a record a
+ * few outbound requests (create, revise, cancel), a hierarchical request covers a whole tree. A list
+ * field not named here (a new one, introspection) counts DEFAULT_LIST_SIZE, so it is never free.
+ */
+export const LIST_SIZES: Readonly<Record<string, number>> = {
+  'DomainOrder.children': 4,
+  'TestRun.children': 4,
+  'DomainOrder.outboundRequests': 3,
+  'TestRun.outboundRequests': 3,
+  'OutboundRequest.domainOrders': 50,
+  'OutboundRequest.testRuns': 2,
+  'FulfillmentRequest.outboundRequests': 10,
+};
+export const DEFAULT_LIST_SIZE = 10;
+
+/** Objects made from their parent's own columns (no load of their own), and connection wrappers: free. */
+const INLINE_TYPES = new Set(['Characteristic', 'SpecificationRef', 'OutboundError', 'RuleCondition', 'PageInfo']);
+const ownCost = (typeName: string) => (INLINE_TYPES.has(typeName) || typeName.endsWith('Edge') ? 0 : 1);
+
+/**
+ * The cost of a field: every object it resolves counts 1 (scalars, enums and INLINE_TYPES ride along with
+ * their parent), a list multiplies its items' cost by its expected size, and a connection (a field returning
+ * `…Connection`) by the page size asked for with `first` (a variable counts with its value).
+ */
+const objectCount: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  const named = getNamedType(field.type);
+  if (isLeafType(named)) return 0;
+  if (named.name.endsWith('Connection') && 'first' in args) {
+    const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
+    // Sizes past the cap are refused by the pagination itself, with a message that says so.
+    return 1 + Math.min(Math.max(first, 0), MAX_PAGE_SIZE) * childComplexity;
+  }
+  const each = ownCost(named.name) + childComplexity;
+  if (!isListType(getNullableType(field.type))) return each;
+  // The items of a connection's `edges` are counted by the connection field above.
+  const size = type.name.endsWith('Connection') ? 1 : listSize(type.name, field);
+  return size * each;
+};
+
+function listSize(typeName: string, field: GraphQLField<unknown, unknown>): number {
+  return LIST_SIZES[`${typeName}.${field.name}`] ?? DEFAULT_LIST_SIZE;
+}
+
+/** Fields and fragment spreads evaluated at most; fragments spread again and again are counted each time. */
+const MAX_QUERY_NODES = 20_000;
+
+/**
+ * The estimated number of objects an operation resolves with these variables. A field may set its own
+ * cost with type-graphql's `complexity` option (read from the field's extensions). Throws a GraphQLError
+ * when the operation has more than MAX_QUERY_NODES nodes (fragments spread inside each other).
+ */
+export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): number {
+  return getComplexity({
+    schema,
+    query: document,
+    operationName: operationName ?? undefined,
+    variables,
+    maxQueryNodes: MAX_QUERY_NODES,
+    estimators: [fieldExtensionsEstimator(), objectCount],
+  });
+}
