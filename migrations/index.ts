@@ -1,6 +1,12 @@
 import { InitialSchema1763800000000 } from './1763800000000-InitialSchema';
 import { DispatchFunctions1764480000000 } from './1764480000000-DispatchFunctions';
 import { ClaimByPrimaryKey1796044800000 } from './1796044800000-ClaimByPrimaryKey';
+import { InboundResponses1796131200000 } from './1796131200000-InboundResponses';
 
 /** Every migration, oldest first. Listed here (not globbed) so src and dist load the same set. */
-export const MIGRATIONS = [InitialSchema1763800000000, DispatchFunctions1764480000000, ClaimByPrimaryKey1796044800000];
+export const MIGRATIONS = [
+  InitialSchema1763800000000,
+  DispatchFunctions1764480000000,
+  ClaimByPrimaryKey1796044800000,
+  InboundResponses1796131200000,
+];

@@ -36,6 +36,16 @@ export interface Config {
     breakerOpenMs: number;
     unknownOutcomeSettleMs: number;
   };
+  /** Where the external systems reach this gateway (its callbacks), for hub registrations; null: not configured. */
+  publicUrl: string | null;
+  poll: {
+    /** Run the poller in this process. */
+    enabled: boolean;
+    sweepIntervalMs: number;
+    batch: number;
+    leaseMs: number;
+    maxBackoffMs: number;
+  };
 }
 
 /** What one GraphQL operation may ask for (src/graphql/limits.ts); abusive operations are refused before they run. */
@@ -92,6 +102,24 @@ function duration(env: Env, name: string, fallback: number, problems: string[], 
   return seconds;
 }
 
+/** PUBLIC_URL: an http(s) URL without query or fragment, kept without a trailing slash. */
+function publicUrl(env: Env, problems: string[]): string | null {
+  const raw = env.PUBLIC_URL;
+  if (raw === undefined || raw.trim() === '') return null;
+  try {
+    const url = new URL(raw.trim());
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && !url.username && !url.password) {
+      return url.toString().replace(/\/+$/, '');
+    }
+  } catch {
+    // reported below
+  }
+  problems.push(
+    'PUBLIC_URL must be an http:// or https:// URL without credentials, query or fragment (where the external systems reach this gateway)',
+  );
+  return null;
+}
+
 /** Reads and validates the environment; reports every problem at once. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -144,6 +172,14 @@ export function loadConfig(env: Env = process.env): Config {
       breakerFailures: int(env, 'BREAKER_FAILURE_THRESHOLD', 5, problems, 1, 1000),
       breakerOpenMs: int(env, 'BREAKER_OPEN_MS', 30000, problems, 1, 3600000),
       unknownOutcomeSettleMs: int(env, 'UNKNOWN_OUTCOME_SETTLE_MS', 30000, problems, 0, 3600000),
+    },
+    publicUrl: publicUrl(env, problems),
+    poll: {
+      enabled: bool(env, 'POLL_ENABLED', true, problems),
+      sweepIntervalMs: int(env, 'POLL_SWEEP_INTERVAL_MS', 1000, problems, 10, 600000),
+      batch: int(env, 'POLL_BATCH', 16, problems, 1, 1000),
+      leaseMs: int(env, 'POLL_LEASE_MS', 60000, problems, 1000, 3600000),
+      maxBackoffMs: int(env, 'POLL_MAX_BACKOFF_MS', 3600000, problems, 1000, 86400000),
     },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {

@@ -1,7 +1,18 @@
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { OpenApiService } from './services/admin/open-api.service';
+import { CancellationService } from './services/cancellation/cancellation.service';
+import { CallbackHandler } from './services/inbound/callback-handler';
+import { HubRegistration } from './services/inbound/hub-registration';
+import { InboundMessages } from './services/inbound/inbound-messages';
+import { ListenerEvents } from './services/inbound/listener-events';
+import { PollSchedules } from './services/inbound/poll-schedules';
+import { Poller, type PollerOptions } from './services/inbound/poller';
+import { ReportApplication } from './services/inbound/report-application';
+import { StatusCalls } from './services/inbound/status-calls';
+import { SpecificationImport } from './services/test-specification/specification-import';
+import { Cancellations } from './services/records/cancellations';
 import { TokenService } from './services/auth/token.service';
 import { DecisionRuleService } from './services/decision/decision-rule.service';
 import { DomainOrderService } from './services/domain-order/domain-order.service';
@@ -38,6 +49,13 @@ export interface Services {
   revisions: RevisionService;
   outboundRequests: OutboundRequestService;
   fallouts: FalloutService;
+  cancellations: CancellationService;
+  specificationImport: SpecificationImport;
+  inboundMessages: InboundMessages;
+  /** Everything under /callbacks/{externalSystemId}. */
+  callbacks: CallbackHandler;
+  /** Polls the systems that send no events (started by the runtime), and refreshExternalState. */
+  poller: Poller;
   /** Every state change of an outbound request after it was queued (the dispatcher's too). */
   transitions: RequestTransitions;
   /** The one outbound HTTP client (address policy checked at connect time) and the authenticated client on it. */
@@ -50,12 +68,13 @@ export interface Services {
 }
 
 export interface ServiceDeps {
-  config: Pick<Config, 'allowPrivateNetworks' | 'jwtSecret' | 'jwtMaxTtlSeconds'>;
+  config: Pick<Config, 'allowPrivateNetworks' | 'jwtSecret' | 'jwtMaxTtlSeconds' | 'publicUrl'> & { poll?: PollerOptions };
   dataSource: DataSource;
   eventBus: EventBus;
   encryptionKey: Buffer;
   /** Keep-alive connections per origin of the outbound HTTP client. */
   httpConnections?: number;
+  logger?: Logger;
 }
 
 /** The composition root: every service built once, with plain constructors, nothing registered by token. */
@@ -64,14 +83,24 @@ export function buildServices(deps: ServiceDeps): Services {
   const wake = () => signal.wake();
   const publisher = new FulfillmentEventPublisher(deps.eventBus);
   const openApis = new OpenApiService();
-  const externalSystems = new ExternalSystemService(new SecretBox(deps.encryptionKey), {
-    allowPrivateNetworks: deps.config.allowPrivateNetworks,
-  });
+  const http = new HttpClient({ allowPrivateNetworks: deps.config.allowPrivateNetworks }, { connections: deps.httpConnections });
+  // The client reads a system's credentials when it sends; the systems' service (built next) needs the client for its hub.
+  const southbound: SouthboundClient = new SouthboundClient(http, (system) => externalSystems.credentials(system));
+  const polls = new PollSchedules();
+  const externalSystems: ExternalSystemService = new ExternalSystemService(
+    new SecretBox(deps.encryptionKey),
+    { allowPrivateNetworks: deps.config.allowPrivateNetworks },
+    { hub: new HubRegistration(southbound, deps.config.publicUrl), polls },
+  );
   const testSpecifications = new TestSpecificationService();
   const outbox = new Outbox(publisher, wake);
-  const fallouts = new FalloutService();
-  const transitions = new RequestTransitions(publisher, fallouts);
-  const http = new HttpClient({ allowPrivateNetworks: deps.config.allowPrivateNetworks }, { connections: deps.httpConnections });
+  const fallouts = new FalloutService(publisher);
+  const cancellations = new Cancellations(publisher, fallouts);
+  const transitions = new RequestTransitions(publisher, fallouts, cancellations);
+  const inboundMessages = new InboundMessages(publisher);
+  const application = new ReportApplication(publisher, inboundMessages, fallouts, cancellations);
+  const listener = new ListenerEvents(deps.dataSource, inboundMessages, application, cancellations, testSpecifications);
+  const logger = deps.logger ?? pino({ level: 'silent' });
   return {
     dataSource: deps.dataSource,
     tokens: new TokenService(deps.config.jwtSecret, deps.config.jwtMaxTtlSeconds),
@@ -81,15 +110,23 @@ export function buildServices(deps: ServiceDeps): Services {
     externalSystems,
     decisionRules: new DecisionRuleService(externalSystems),
     testSpecifications,
-    domainOrders: new DomainOrderService(publisher),
-    testRuns: new TestRunService(testSpecifications, publisher),
-    submissions: new SubmissionService(openApis, externalSystems, outbox, publisher),
+    domainOrders: new DomainOrderService(),
+    testRuns: new TestRunService(testSpecifications),
+    submissions: new SubmissionService(openApis, externalSystems, outbox, publisher, polls),
     revisions: new RevisionService(openApis, externalSystems, outbox),
     outboundRequests: new OutboundRequestService(transitions, wake),
     fallouts,
+    cancellations: new CancellationService(openApis, externalSystems, outbox, transitions, cancellations, publisher),
+    specificationImport: new SpecificationImport(externalSystems, testSpecifications, southbound),
+    inboundMessages,
+    callbacks: new CallbackHandler(deps.dataSource, inboundMessages, listener, new StatusCalls(deps.dataSource, application)),
+    poller: new Poller(
+      { dataSource: deps.dataSource, southbound, application, fallouts, logger: logger.child({ component: 'poller' }) },
+      deps.config.poll,
+    ),
     transitions,
     http,
-    southbound: new SouthboundClient(http, (system) => externalSystems.credentials(system)),
+    southbound,
     dispatcherSignal: signal,
     close: () => http.close(),
   };

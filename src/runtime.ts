@@ -59,7 +59,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   // PostgreSQL vacuums itself; the embedded database does not.
   const maintenance = config.databaseUrl ? null : new EmbeddedMaintenance(dataSource, eventBus, logger);
   maintenance?.start();
-  const services = buildServices({ config, dataSource, eventBus, encryptionKey: resolveEncryptionKey(config, !!options.inMemory) });
+  const services = buildServices({ config, dataSource, eventBus, encryptionKey: resolveEncryptionKey(config, !!options.inMemory), logger });
   const schema = await buildGraphQLSchema(services);
   const dispatcher = config.dispatch.enabled ? buildDispatcher(services, dispatcherOptions(config), logger) : null;
   const app = await createHttpApp(services, schema, logger, config.graphql);
@@ -68,6 +68,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
     app.server.listen(config.port, config.host, () => ok());
   });
   dispatcher?.start();
+  if (config.poll.enabled) services.poller.start();
   const address = app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let stopping: Promise<void> | null = null;
@@ -81,6 +82,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
     stop: () =>
       (stopping ??= (async () => {
         await app.stop();
+        await services.poller.stop();
         await dispatcher?.stop();
         await services.close();
         await maintenance?.stop();

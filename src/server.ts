@@ -12,6 +12,7 @@ import { documentLimitRules, limitsPlugin, parseOptions, prepareOperation } from
 import type { AuthUser } from './services/auth/roles';
 import { DomainError } from './services/common/domain.errors';
 import { RequestContext } from './services/context/request-context';
+import { MAX_CALLBACK_BODY } from './services/inbound/callback-handler';
 
 /** GraphQL requests larger than this are refused (a 10,000-record tree fits comfortably). */
 const MAX_GRAPHQL_BODY = 16 * 1024 * 1024;
@@ -133,7 +134,29 @@ export async function createHttpApp(
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return ready(res);
     if (url.pathname === '/graphql') return graphql(req, res, url);
+    if (url.pathname.startsWith('/callbacks/')) return callback(req, res, url);
     sendJson(res, 404, { code: 'NOT_FOUND', reason: 'Not found', message: `No route for ${req.method} ${url.pathname}` });
+  }
+
+  /** The external systems' callbacks: read (at most MAX_CALLBACK_BODY), handed to the inbound module, answered as it says. */
+  async function callback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    let body = '';
+    let tooLarge = false;
+    try {
+      body = await readBody(req, MAX_CALLBACK_BODY);
+    } catch (err) {
+      if (!(err instanceof BodyTooLargeError)) throw err;
+      tooLarge = true;
+    }
+    const answer = await services.callbacks.handle({
+      method: req.method ?? 'GET',
+      path: url.pathname.slice('/callbacks/'.length),
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      body,
+      tooLarge,
+    });
+    sendJson(res, answer.status, answer.body, answer.headers);
   }
 
   async function ready(res: ServerResponse): Promise<void> {

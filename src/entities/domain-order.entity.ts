@@ -1,5 +1,5 @@
 import { Column, Entity } from 'typeorm';
-import type { SpecificationRefValue } from './columns';
+import type { InformationRequiredValue, JeopardyAlertValue, MilestoneValue, SpecificationRefValue } from './columns';
 import { DomainOrderState, OrderItemAction } from './enums';
 import { FulfillmentRecord } from './fulfillment-record';
 
@@ -29,4 +29,19 @@ export class DomainOrderEntity extends FulfillmentRecord {
 
   @Column({ name: 'point_of_no_return', type: 'boolean', default: false })
   pointOfNoReturn: boolean;
+
+  /** Milestones the external system reported, oldest first. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  milestones: MilestoneValue[];
+
+  @Column({ name: 'jeopardy_alerts', type: 'jsonb', default: () => "'[]'" })
+  jeopardyAlerts: JeopardyAlertValue[];
+
+  /** Set while the external system waits for information; a delivered revision clears it. */
+  @Column({ name: 'information_required', type: 'jsonb', nullable: true })
+  informationRequired: InformationRequiredValue | null;
+
+  /** The state to return to when a cancellation is refused (set while CANCELLATION_IN_PROGRESS). */
+  @Column({ name: 'state_before_cancellation', type: 'text', nullable: true })
+  stateBeforeCancellation: DomainOrderState | null;
 }

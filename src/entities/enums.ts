@@ -77,6 +77,14 @@ export enum ErrorCategory {
   REMOTE_SERVER = 'REMOTE_SERVER',
   AUTHENTICATION = 'AUTHENTICATION',
   CONFIGURATION = 'CONFIGURATION',
+  /** The external system reported the order or test failed, rejected or partial. */
+  EXTERNAL_FAILURE = 'EXTERNAL_FAILURE',
+  /** The external system waits for information. */
+  INFORMATION_REQUIRED = 'INFORMATION_REQUIRED',
+  /** The external system raised a jeopardy alert. */
+  JEOPARDY = 'JEOPARDY',
+  /** The external system refused or failed a cancellation. */
+  CANCELLATION_REFUSED = 'CANCELLATION_REFUSED',
 }
 
 export enum FalloutStatus {
@@ -84,10 +92,28 @@ export enum FalloutStatus {
   RESOLVED = 'RESOLVED',
 }
 
-export enum InboundMessageStatus {
-  RECEIVED = 'RECEIVED',
+export enum FalloutSource {
+  OUTBOUND = 'OUTBOUND',
+  INBOUND = 'INBOUND',
+}
+
+export enum InboundChannel {
+  EVENT = 'EVENT',
+  STATUS_CALL = 'STATUS_CALL',
+  POLL = 'POLL',
+}
+
+export enum InboundOutcome {
   APPLIED = 'APPLIED',
   DUPLICATE = 'DUPLICATE',
   STALE = 'STALE',
   REJECTED = 'REJECTED',
+}
+
+export enum CancellationState {
+  REQUESTED = 'REQUESTED',
+  ACKNOWLEDGED = 'ACKNOWLEDGED',
+  IN_PROGRESS = 'IN_PROGRESS',
+  DONE = 'DONE',
+  TERMINATED_WITH_ERROR = 'TERMINATED_WITH_ERROR',
 }

@@ -39,6 +39,14 @@ export class ExternalSystemEntity {
   @Column({ name: 'poll_interval_seconds', type: 'integer', nullable: true })
   pollIntervalSeconds: number | null;
 
+  /** A reported milestone of this name (any case) sets pointOfNoReturn on the orders it names. */
+  @Column({ name: 'point_of_no_return_milestone', type: 'text', default: 'pointOfNoReturn' })
+  pointOfNoReturnMilestone: string;
+
+  /** Id of this gateway's listener registration at the system's TMF /hub. */
+  @Column({ name: 'hub_subscription_id', type: 'text', nullable: true })
+  hubSubscriptionId: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

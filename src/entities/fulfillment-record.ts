@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { bigintNumber, type CharacteristicValue } from './columns';
+import { bigintNumber, type CharacteristicValue, type ExternalErrorValue } from './columns';
 import { FulfillmentState } from './enums';
 
 /**
@@ -45,6 +45,10 @@ export abstract class FulfillmentRecord {
 
   @Column({ name: 'external_id', type: 'text', nullable: true })
   externalId: string | null;
+
+  /** Errors the external system reported for the record, oldest first. */
+  @Column({ name: 'external_errors', type: 'jsonb', default: () => "'[]'" })
+  externalErrors: ExternalErrorValue[];
 
   /** eventTime of the last inbound event applied; older events must not move the record backwards. */
   @Column({ name: 'last_event_at', type: 'timestamptz', nullable: true })

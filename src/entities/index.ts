@@ -1,8 +1,10 @@
 import { DecisionRuleEntity } from './decision-rule.entity';
 import { DomainOrderEntity } from './domain-order.entity';
 import { ExternalSystemEntity } from './external-system.entity';
-import { FalloutEntity } from './fallout.entity';
-import { InboundMessageEntity } from './inbound-message.entity';
+import { CancellationEntity } from './cancellation.entity';
+import { FalloutDomainOrderEntity, FalloutEntity, FalloutTestRunEntity } from './fallout.entity';
+import { InboundMessageDomainOrderEntity, InboundMessageEntity, InboundMessageTestRunEntity } from './inbound-message.entity';
+import { PollScheduleEntity } from './poll-schedule.entity';
 import { OpenApiEntity } from './open-api.entity';
 import { OutboundRequestDomainOrderEntity, OutboundRequestEntity, OutboundRequestTestRunEntity } from './outbound-request.entity';
 import { TestMeasureResultEntity } from './test-measure-result.entity';
@@ -22,5 +24,11 @@ export const ENTITIES = [
   OutboundRequestDomainOrderEntity,
   OutboundRequestTestRunEntity,
   FalloutEntity,
+  FalloutDomainOrderEntity,
+  FalloutTestRunEntity,
   InboundMessageEntity,
+  InboundMessageDomainOrderEntity,
+  InboundMessageTestRunEntity,
+  CancellationEntity,
+  PollScheduleEntity,
 ];

@@ -15,6 +15,17 @@ export class TestSpecificationEntity {
   @Column({ type: 'text', nullable: true })
   version: string | null;
 
+  /** As the test system reports it (e.g. Active); "deleted" once the system deleted it. */
+  @Column({ name: 'lifecycle_status', type: 'text', nullable: true })
+  lifecycleStatus: string | null;
+
+  /** The TMF653 system it was imported from; null when created by hand. */
+  @Column({ name: 'external_system_id', type: 'uuid', nullable: true })
+  externalSystemId: string | null;
+
+  @Column({ name: 'synced_at', type: 'timestamptz', nullable: true })
+  syncedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -8,6 +8,7 @@ import { DecisionRuleResolver } from '../resolvers/decision-rule.resolver';
 import { DomainOrderFieldsResolver } from '../resolvers/domain-order-fields.resolver';
 import { DomainOrderResolver } from '../resolvers/domain-order.resolver';
 import { ExternalSystemResolver } from '../resolvers/external-system.resolver';
+import { CancellationFieldsResolver, InboundMessageResolver, TestSpecificationSystemResolver } from '../resolvers/inbound-message.resolver';
 import { OpenApiResolver } from '../resolvers/open-api.resolver';
 import { FalloutFieldsResolver, OutboundRequestFieldsResolver } from '../resolvers/outbound-request-fields.resolver';
 import { OutboundRequestResolver } from '../resolvers/outbound-request.resolver';
@@ -33,6 +34,9 @@ export const RESOLVERS = [
   OutboundRequestResolver,
   OutboundRequestFieldsResolver,
   FalloutFieldsResolver,
+  InboundMessageResolver,
+  CancellationFieldsResolver,
+  TestSpecificationSystemResolver,
   SubscriptionResolver,
 ] as const;
 

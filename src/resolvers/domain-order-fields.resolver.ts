@@ -1,4 +1,7 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { Services } from '../container';
+import { Cancellation, InboundMessageConnection } from '../schema/inbound.types';
+import { cancellationOfRecordLoader } from '../services/records/cancellations';
 import type { DomainOrderEntity } from '../entities/domain-order.entity';
 import type { RequestContext } from '../services/context/request-context';
 import { requestsOfRecordLoader } from '../services/outbox/outbox-loaders';
@@ -10,6 +13,8 @@ import { OutboundRequest } from '../schema/outbound-request.types';
 
 @Resolver(() => DomainOrder)
 export class DomainOrderFieldsResolver {
+  constructor(private readonly services: Services) {}
+
   @FieldResolver(() => DomainOrder, { nullable: true })
   parent(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity) {
     return order.parentId ? recordLoader(ctx, DOMAIN_ORDERS).load(order.parentId) : null;
@@ -28,5 +33,19 @@ export class DomainOrderFieldsResolver {
   @FieldResolver(() => Boolean)
   canRequestFulfillment(@Root() order: DomainOrderEntity): boolean {
     return canRequestFulfillment(order);
+  }
+  @FieldResolver(() => Cancellation, { nullable: true, description: 'The latest cancellation shared with the external system, if any.' })
+  cancellation(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity) {
+    return cancellationOfRecordLoader(ctx, DOMAIN_ORDERS).load(order.id);
+  }
+
+  @FieldResolver(() => InboundMessageConnection, { description: 'Inbound messages that touched this record, newest first.' })
+  inboundMessages(
+    @Ctx() ctx: RequestContext,
+    @Root() order: DomainOrderEntity,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ) {
+    return this.services.inboundMessages.ofRecord(ctx, DOMAIN_ORDERS, order.id, first, after);
   }
 }

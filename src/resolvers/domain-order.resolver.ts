@@ -56,7 +56,7 @@ export class DomainOrderResolver {
     @Arg('id', () => ID) id: string,
     @Arg('reason', () => String, { nullable: true }) reason?: string | null,
   ) {
-    return this.services.domainOrders.cancel(ctx, id, reason);
+    return this.services.cancellations.cancel(ctx, DecisionSubject.DOMAIN_ORDER, id, reason);
   }
 
   @Authorized(ROLES.ORDERS)
@@ -71,5 +71,13 @@ export class DomainOrderResolver {
   })
   reviseOutboundRequest(@Ctx() ctx: RequestContext, @Arg('domainOrderId', () => ID) domainOrderId: string) {
     return this.services.revisions.revise(ctx, DecisionSubject.DOMAIN_ORDER, domainOrderId);
+  }
+
+  @Authorized(ROLES.ORDERS)
+  @Mutation(() => DomainOrder, {
+    description: "The workflow's 'Set PONR' action: no revision or cancellation is accepted for the order afterwards.",
+  })
+  markPointOfNoReturn(@Ctx() ctx: RequestContext, @Arg('domainOrderId', () => ID) domainOrderId: string) {
+    return this.services.domainOrders.markPointOfNoReturn(ctx, domainOrderId);
   }
 }

@@ -1,5 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { DecisionSubject } from '../entities/enums';
+import { DecisionSubject, FalloutStatus, InboundOutcome } from '../entities/enums';
+import type { FalloutEntity } from '../entities/fallout.entity';
+import type { InboundMessageEntity } from '../entities/inbound-message.entity';
 import type { OutboundRequestEntity } from '../entities/outbound-request.entity';
 import { ROLES } from '../services/auth/roles';
 import { ForbiddenError, UnauthenticatedError } from '../services/common/domain.errors';
@@ -7,11 +9,14 @@ import type { RequestContext } from '../services/context/request-context';
 import {
   routingKey,
   TOPICS,
+  type FalloutChangedEvent,
   type FulfillmentStateChangedEvent,
+  type InboundMessageReceivedEvent,
   type OutboundRequestChangedEvent,
 } from '../services/events/fulfillment.events';
 import { FulfillmentStateChange } from '../schema/events.types';
-import { OutboundRequest } from '../schema/outbound-request.types';
+import { InboundMessage } from '../schema/inbound.types';
+import { Fallout, OutboundRequest } from '../schema/outbound-request.types';
 
 interface FulfillmentArgs {
   domainOrderId?: string | null;
@@ -69,6 +74,22 @@ function subscribeOutbound({ args, context }: SubscribeResolverData<unknown, Out
   });
 }
 
+function subscribeFallouts({ args, context }: SubscribeResolverData<unknown, { status?: FalloutStatus | null }, RequestContext>) {
+  authorize(context);
+  const topic = TOPICS.FALLOUT_CHANGED;
+  return context.bus!.subscribe(args.status ? routingKey(topic, 'status', args.status) : routingKey(topic));
+}
+
+function subscribeInbound({
+  args,
+  context,
+}: SubscribeResolverData<unknown, { externalSystemId?: string | null; outcome?: InboundOutcome | null }, RequestContext>) {
+  authorize(context);
+  const topic = TOPICS.INBOUND_MESSAGE_RECEIVED;
+  const key = args.externalSystemId ? routingKey(topic, 'externalSystem', args.externalSystemId) : routingKey(topic);
+  return context.bus!.subscribe(key, (e) => !args.outcome || (e as InboundMessageReceivedEvent).outcome === args.outcome);
+}
+
 @Resolver(() => FulfillmentStateChange)
 export class SubscriptionResolver {
   @Subscription(() => FulfillmentStateChange, {
@@ -83,7 +104,12 @@ export class SubscriptionResolver {
     @Ctx() ctx?: RequestContext,
   ): FulfillmentStateChange {
     ctx?.loaders.clearAll(); // one context serves the whole subscription: read fresh rows per event
-    return { ...event, occurredAt: new Date(event.occurredAt), outboundRequest: null, outboundRequestId: event.outboundRequestId } as never;
+    return {
+      ...event,
+      occurredAt: new Date(event.occurredAt),
+      outboundRequest: null,
+      inboundMessageId: event.inboundMessageId ?? null,
+    } as never;
   }
 
   @Subscription(() => OutboundRequest, { subscribe: subscribeOutbound, description: 'Every state change of an outbound request.' })
@@ -104,8 +130,36 @@ export class SubscriptionResolver {
     };
   }
 
+  @Subscription(() => Fallout, { subscribe: subscribeFallouts, description: 'Every fallout opened or resolved.' })
+  async falloutChanged(
+    @Ctx() ctx: RequestContext,
+    @Root() event: FalloutChangedEvent,
+    @Arg('status', () => FalloutStatus, { nullable: true }) _status?: FalloutStatus,
+  ): Promise<FalloutEntity> {
+    ctx.loaders.clearAll();
+    // As the event saw it: a fallout resolved a moment after it opened is first shown OPEN.
+    const row = await ctx.loaders.fallout.load(event.id);
+    return { ...row!, status: event.status };
+  }
+
+  @Subscription(() => InboundMessage, { subscribe: subscribeInbound, description: 'Every inbound message as it is recorded.' })
+  async inboundMessageReceived(
+    @Ctx() ctx: RequestContext,
+    @Root() event: InboundMessageReceivedEvent,
+    @Arg('externalSystemId', () => ID, { nullable: true }) _externalSystemId?: string,
+    @Arg('outcome', () => InboundOutcome, { nullable: true }) _outcome?: InboundOutcome,
+  ): Promise<InboundMessageEntity> {
+    ctx.loaders.clearAll();
+    return (await ctx.loaders.inboundMessage.load(event.id))!;
+  }
+
   @FieldResolver(() => OutboundRequest, { nullable: true })
   outboundRequest(@Ctx() ctx: RequestContext, @Root() change: { outboundRequestId?: string | null }) {
     return change.outboundRequestId ? ctx.loaders.outboundRequest.load(change.outboundRequestId) : null;
+  }
+
+  @FieldResolver(() => InboundMessage, { nullable: true, description: 'The inbound message that caused the change, when one did.' })
+  inboundMessage(@Ctx() ctx: RequestContext, @Root() change: { inboundMessageId?: string | null }) {
+    return change.inboundMessageId ? ctx.loaders.inboundMessage.load(change.inboundMessageId) : null;
   }
 }

@@ -1,4 +1,7 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { Services } from '../container';
+import { Cancellation, InboundMessageConnection } from '../schema/inbound.types';
+import { cancellationOfRecordLoader } from '../services/records/cancellations';
 import type { TestMeasureResultEntity } from '../entities/test-measure-result.entity';
 import type { TestRunEntity } from '../entities/test-run.entity';
 import type { TestSpecificationEntity } from '../entities/test-specification.entity';
@@ -12,6 +15,8 @@ import { TestMeasureDefinition, TestMeasureResult, TestRun, TestSpecification } 
 
 @Resolver(() => TestRun)
 export class TestRunFieldsResolver {
+  constructor(private readonly services: Services) {}
+
   @FieldResolver(() => TestSpecification)
   specification(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
     return ctx.loaders.testSpecification.load(run.specificationId);
@@ -40,6 +45,20 @@ export class TestRunFieldsResolver {
   @FieldResolver(() => Boolean)
   canRequestFulfillment(@Root() run: TestRunEntity): boolean {
     return canRequestFulfillment(run);
+  }
+  @FieldResolver(() => Cancellation, { nullable: true, description: 'The latest cancellation shared with the external system, if any.' })
+  cancellation(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
+    return cancellationOfRecordLoader(ctx, TEST_RUNS).load(run.id);
+  }
+
+  @FieldResolver(() => InboundMessageConnection, { description: 'Inbound messages that touched this record, newest first.' })
+  inboundMessages(
+    @Ctx() ctx: RequestContext,
+    @Root() run: TestRunEntity,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ) {
+    return this.services.inboundMessages.ofRecord(ctx, TEST_RUNS, run.id, first, after);
   }
 }
 

@@ -5,6 +5,8 @@ import { ROLES } from '../services/auth/roles';
 import type { RequestContext } from '../services/context/request-context';
 import { FulfillmentRequest } from '../schema/outbound-request.types';
 import {
+  TestMeasureDefinition,
+  TestMeasureDefinitionInput,
   TestRun,
   TestRunConnection,
   TestRunFilter,
@@ -28,6 +30,38 @@ export class TestRunResolver {
   @Mutation(() => TestSpecification)
   createTestSpecification(@Ctx() ctx: RequestContext, @Arg('input', () => TestSpecificationInput) input: TestSpecificationInput) {
     return this.services.testSpecifications.create(ctx, input);
+  }
+
+  @Authorized(ROLES.ADMIN)
+  @Mutation(() => TestSpecification, {
+    description:
+      'Replaces name, version and definitions; a definition matched by metricName keeps its definitionId unless the input gives one.',
+  })
+  updateTestSpecification(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => TestSpecificationInput) input: TestSpecificationInput,
+  ) {
+    return this.services.testSpecifications.update(ctx, id, input);
+  }
+
+  @Authorized(ROLES.ADMIN)
+  @Mutation(() => TestMeasureDefinition, { description: 'Fills or changes one test measure definition, e.g. its id field (definitionId).' })
+  updateTestMeasureDefinition(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => TestMeasureDefinitionInput) input: TestMeasureDefinitionInput,
+  ) {
+    return this.services.testSpecifications.updateDefinition(ctx, id, input);
+  }
+
+  @Authorized(ROLES.ADMIN)
+  @Mutation(() => [TestSpecification], {
+    description:
+      'GET {baseUrl}/serviceTestSpecification of a TMF653 system; creates or updates the local copies by externalId, keeping filled definition ids.',
+  })
+  importTestSpecifications(@Ctx() ctx: RequestContext, @Arg('externalSystemId', () => ID) externalSystemId: string) {
+    return this.services.specificationImport.importFrom(ctx, externalSystemId);
   }
 
   @Authorized(ROLES.ANY)
@@ -70,7 +104,7 @@ export class TestRunResolver {
     @Arg('id', () => ID) id: string,
     @Arg('reason', () => String, { nullable: true }) reason?: string | null,
   ) {
-    return this.services.testRuns.cancel(ctx, id, reason);
+    return this.services.cancellations.cancel(ctx, DecisionSubject.TEST_RUN, id, reason);
   }
 
   @Authorized(ROLES.TESTS)

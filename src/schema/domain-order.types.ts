@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Characteristic, CharacteristicInput, PageInfo, SpecificationRef, SpecificationRefInput } from './common.types';
 import { DomainOrderState, FulfillmentState, OrderItemAction } from './enums.types';
+import { ExternalError, InformationRequired, JeopardyAlert, Milestone } from './inbound.types';
 import { DateTime } from './scalars';
 
 @ObjectType()
@@ -57,6 +58,21 @@ export class DomainOrder {
     description: "The 'Create Outbound Fulfillment Request' rule: no successful outbound request yet, or fulfillmentState is ERROR.",
   })
   canRequestFulfillment: boolean;
+
+  @Field(() => [Milestone], { description: 'Milestones the external system reported for this order, oldest first.' })
+  milestones: Milestone[];
+
+  @Field(() => [JeopardyAlert], { description: 'Jeopardy alerts the external system raised for this order, oldest first.' })
+  jeopardyAlerts: JeopardyAlert[];
+
+  @Field(() => InformationRequired, {
+    nullable: true,
+    description: 'Set while the external system waits for information; cleared when a revision is delivered.',
+  })
+  informationRequired: InformationRequired | null;
+
+  @Field(() => [ExternalError], { description: 'Errors the external system reported for this order (TMF641 errorMessage), oldest first.' })
+  externalErrors: ExternalError[];
 
   @Field(() => DomainOrder, { nullable: true })
   parent: DomainOrder | null;

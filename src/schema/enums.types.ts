@@ -1,11 +1,15 @@
 import { registerEnumType } from 'type-graphql';
 import {
+  CancellationState,
   ConditionOperator,
   DecisionSubject,
   DomainOrderState,
   ErrorCategory,
+  FalloutSource,
   FalloutStatus,
   FulfillmentState,
+  InboundChannel,
+  InboundOutcome,
   OrderItemAction,
   OutboundAuthType,
   OutboundOperation,
@@ -43,16 +47,59 @@ registerEnumType(OutboundRequestState, {
     DISCARDED: { description: 'Set aside by an operator; never sent again.' },
   },
 });
-registerEnumType(ErrorCategory, { name: 'ErrorCategory' });
+registerEnumType(ErrorCategory, {
+  name: 'ErrorCategory',
+  valuesConfig: {
+    EXTERNAL_FAILURE: { description: 'The external system reported the order or test failed, rejected or partial.' },
+    INFORMATION_REQUIRED: { description: 'The external system waits for information (InformationRequired event).' },
+    JEOPARDY: { description: 'The external system raised a jeopardy alert.' },
+    CANCELLATION_REFUSED: { description: 'The external system refused or failed a cancellation.' },
+  },
+});
 registerEnumType(FalloutStatus, { name: 'FalloutStatus' });
+registerEnumType(FalloutSource, {
+  name: 'FalloutSource',
+  valuesConfig: {
+    OUTBOUND: { description: 'An outbound request ended in ERROR.' },
+    INBOUND: { description: 'An inbound message needs a person.' },
+  },
+});
+registerEnumType(InboundChannel, {
+  name: 'InboundChannel',
+  valuesConfig: {
+    EVENT: { description: 'A TMF event posted to /callbacks/{externalSystemId}/listener/{eventName}.' },
+    STATUS_CALL: { description: 'A compact status call: POST .../serviceOrder/outboundresponse or PATCH .../serviceTest/{id}.' },
+    POLL: { description: 'The resource as Southgate fetched it from the external system (polling or refreshExternalState).' },
+  },
+});
+registerEnumType(InboundOutcome, {
+  name: 'InboundOutcome',
+  valuesConfig: {
+    APPLIED: { description: 'Applied to the records it names, in one transaction.' },
+    DUPLICATE: { description: 'Its eventId was seen before for this system: acknowledged, nothing changed.' },
+    STALE: { description: 'Older (eventTime) than what the records already show, or after a final state: acknowledged, nothing changed.' },
+    REJECTED: { description: 'Refused with an error answer; nothing changed. reason says why.' },
+  },
+});
+registerEnumType(CancellationState, {
+  name: 'CancellationState',
+  valuesConfig: {
+    REQUESTED: { description: 'Queued or being sent; the external system has not answered yet.' },
+    ACKNOWLEDGED: { description: "TMF641 cancel task states (TMF653: the test's own state)." },
+  },
+});
 
 export {
+  CancellationState,
   ConditionOperator,
   DecisionSubject,
   DomainOrderState,
   ErrorCategory,
+  FalloutSource,
   FalloutStatus,
   FulfillmentState,
+  InboundChannel,
+  InboundOutcome,
   OrderItemAction,
   OutboundAuthType,
   OutboundOperation,

@@ -35,6 +35,15 @@ export class ExternalSystem {
 
   @Field({ description: 'Whether an inbound token is set (the token itself is never returned).' })
   hasInboundToken: boolean;
+
+  @Field({ description: 'A reported milestone of this name (case-insensitive) sets pointOfNoReturn on the orders it names.' })
+  pointOfNoReturnMilestone: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Id of this gateway's listener registration at the system's TMF /hub; null when not registered.",
+  })
+  hubSubscriptionId: string | null;
 }
 
 @InputType({ description: 'Secrets are write-only: no field of any type ever returns them.' })
@@ -92,4 +101,13 @@ export class ExternalSystemInput {
 
   @Field(() => Int, { nullable: true })
   pollIntervalSeconds?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Default pointOfNoReturn.' })
+  pointOfNoReturnMilestone?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Register this gateway's listener at the system's TMF /hub (POST {baseUrl}/hub); needs PUBLIC_URL.",
+  })
+  registerHub?: boolean | null;
 }

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from './common.types';
 import { DecisionRule } from './decision-rule.types';
-import { ErrorCategory, FalloutStatus, OutboundOperation, OutboundRequestState, TmfApi } from './enums.types';
+import { ErrorCategory, FalloutSource, FalloutStatus, OutboundOperation, OutboundRequestState, TmfApi } from './enums.types';
 import { ExternalSystem } from './external-system.types';
 import { DateTime, JSONScalar } from './scalars';
 
@@ -134,7 +134,11 @@ export class FulfillmentRequest {
   outboundRequests: OutboundRequest[];
 }
 
-@ObjectType({ description: 'A failure that needs a person: created when an outbound request ends in ERROR.' })
+@ObjectType({
+  description: `A failure that needs a person: created when an outbound request ends in ERROR, and when an
+inbound message reports a failure, asks for information, raises a jeopardy or refuses a cancellation.
+For an inbound fallout, outboundRequest is the record's delivered CREATE request.`,
+})
 export class Fallout {
   @Field(() => ID)
   id: string;
@@ -159,6 +163,9 @@ export class Fallout {
 
   @Field(() => DateTime, { nullable: true })
   resolvedAt: Date | null;
+
+  @Field(() => FalloutSource, { description: 'OUTBOUND: a request ended in ERROR. INBOUND: an inbound message needs a person.' })
+  source: FalloutSource;
 }
 
 @ObjectType()

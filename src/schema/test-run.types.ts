@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Characteristic, CharacteristicInput, PageInfo } from './common.types';
 import { FulfillmentState, TestMode } from './enums.types';
+import { ExternalError } from './inbound.types';
 import { DateTime, JSONScalar } from './scalars';
 
 @ObjectType()
@@ -55,6 +56,12 @@ export class TestSpecification {
 
   @Field(() => [TestMeasureDefinition])
   measureDefinitions: TestMeasureDefinition[];
+
+  @Field(() => String, { nullable: true, description: 'lifecycleStatus as the test system reports it, e.g. Active.' })
+  lifecycleStatus: string | null;
+
+  @Field(() => DateTime, { nullable: true, description: 'When it was last imported or updated from its external system.' })
+  syncedAt: Date | null;
 }
 
 @InputType()
@@ -136,6 +143,9 @@ export class TestRun {
 
   @Field(() => [TestMeasureResult])
   measures: TestMeasureResult[];
+
+  @Field(() => [ExternalError], { description: 'Errors the external system reported for this run, oldest first.' })
+  externalErrors: ExternalError[];
 
   @Field(() => TestRun, { nullable: true })
   parent: TestRun | null;

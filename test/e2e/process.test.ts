@@ -1,30 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/project-root';
-
-const main = join(projectRoot(), 'dist', 'src', 'main.js');
-
-/** Waits until the process has printed text matching `pattern`; returns the whole output so far. */
-function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${ms} ms; output:\n${out}`)), ms);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (pattern.test(out)) {
-        clearTimeout(timer);
-        resolve(out);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-  });
-}
+import { gatewayBuilt, gatewayMain as main, waitForOutput } from '../support/gateway-process';
 
 // `npm test` builds first (pretest), so this runs what `npm start` runs.
-(existsSync(main) ? describe : describe.skip)('the server process (npm start)', () => {
+(gatewayBuilt ? describe : describe.skip)('the server process (npm start)', () => {
   let dataDir: string;
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'southgate-process-'));

@@ -18,8 +18,11 @@ import {
   DomainOrdersDocument,
   ExternalSystemsDocument,
   FalloutsDocument,
+  ImportTestSpecificationsDocument,
+  MarkPointOfNoReturnDocument,
   OpenApisDocument,
   OutboundRequestsDocument,
+  RefreshExternalStateDocument,
   ResolveFalloutDocument,
   RetryOutboundRequestDocument,
   ReviseDomainOrderDocument,
@@ -31,6 +34,8 @@ import {
   TestSpecificationsDocument,
   UpdateDecisionRuleDocument,
   UpdateExternalSystemDocument,
+  UpdateTestMeasureDefinitionDocument,
+  UpdateTestSpecificationDocument,
 } from '../__generated__/graphql';
 import { Role } from '../../src/services/auth/roles';
 import { code, startTestApp, TEST_JWT_SECRET, type GqlResponse, type TestApp } from '../support/app';
@@ -57,7 +62,10 @@ describe('Authentication and authorisation', () => {
    * unknown id → NOT_FOUND, bad input → BAD_USER_INPUT, or success) and changes nothing.
    */
   const unknown = randomUUID();
-  const mutations: [string, readonly Role[], string | null, (token: string) => Promise<GqlResponse<unknown>>][] = [
+  // The outcome for a role that may call the mutation: one code for all, or per role (where the record's
+  // kind decides further, as refreshExternalState does).
+  type Outcome = string | null | ((role: Role) => string | null);
+  const mutations: [string, readonly Role[], Outcome, (token: string) => Promise<GqlResponse<unknown>>][] = [
     ['activateOpenApi', ADMIN, null, (t) => app.gql(ActivateOpenApiDocument, { api: 'SERVICE_ORDERING_TMF641' }, t)],
     [
       'deactivateOpenApi',
@@ -123,6 +131,27 @@ describe('Authentication and authorisation', () => {
     ['retryOutboundRequest', OPERATIONS, 'NOT_FOUND', (t) => app.gql(RetryOutboundRequestDocument, { id: unknown }, t)],
     ['discardOutboundRequest', OPERATIONS, 'NOT_FOUND', (t) => app.gql(DiscardOutboundRequestDocument, { id: unknown, reason: 'r' }, t)],
     ['resolveFallout', OPERATIONS, 'NOT_FOUND', (t) => app.gql(ResolveFalloutDocument, { id: unknown, resolution: 'r' }, t)],
+    ['markPointOfNoReturn', ORDERS, 'NOT_FOUND', (t) => app.gql(MarkPointOfNoReturnDocument, { domainOrderId: unknown }, t)],
+    [
+      'refreshExternalState',
+      OPERATIONS,
+      // Refreshing a domain order is for the order managers; a test manager may refresh test runs only.
+      (role) => (role === Role.TEST_MANAGER ? 'FORBIDDEN' : 'NOT_FOUND'),
+      (t) => app.gql(RefreshExternalStateDocument, { subject: 'DOMAIN_ORDER', subjectId: unknown }, t),
+    ],
+    ['importTestSpecifications', ADMIN, 'NOT_FOUND', (t) => app.gql(ImportTestSpecificationsDocument, { externalSystemId: unknown }, t)],
+    [
+      'updateTestSpecification',
+      ADMIN,
+      'NOT_FOUND',
+      (t) => app.gql(UpdateTestSpecificationDocument, { id: unknown, input: { externalId: 'x', name: 'x' } }, t),
+    ],
+    [
+      'updateTestMeasureDefinition',
+      ADMIN,
+      'NOT_FOUND',
+      (t) => app.gql(UpdateTestMeasureDefinitionDocument, { id: unknown, input: { metricName: 'latency' } }, t),
+    ],
   ];
 
   it('the matrix covers every mutation of the schema', async () => {
@@ -139,7 +168,8 @@ describe('Authentication and authorisation', () => {
     it.each(ALL_ROLES)('as %s', async (role) => {
       const res = await call(app.token([role]));
       if (allowed.includes(role)) {
-        expect(code(res)).toBe(allowedOutcome ?? undefined);
+        const outcome = typeof allowedOutcome === 'function' ? allowedOutcome(role) : allowedOutcome;
+        expect(code(res)).toBe(outcome ?? undefined);
       } else {
         expect(code(res)).toBe('FORBIDDEN');
         expect(res.errors![0].message).toBe(`This operation needs one of the roles ${allowed.join(', ')}; your token has ${role}`);

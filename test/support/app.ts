@@ -10,6 +10,7 @@ import { Role } from '../../src/services/auth/roles';
 import { openTestDatabase, testDatabaseUrl, type TestDatabase } from './database';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret';
+export const TEST_ENCRYPTION_KEY = '0'.repeat(64);
 
 export interface TestApp {
   runtime: Runtime;
@@ -38,7 +39,9 @@ export async function startTestApp(options: { env?: Record<string, string>; sqlL
     HOST: '127.0.0.1',
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
-    ENCRYPTION_KEY: '0'.repeat(64),
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    // The poller looks for due polls every second; tests that poll switch it on (and the others count statements).
+    POLL_ENABLED: 'false',
     ...(testDatabaseUrl ? { DATABASE_URL: testDatabaseUrl } : {}),
     ...(db.schema ? { DATABASE_SCHEMA: db.schema, NOTIFY_CHANNEL: db.schema } : {}),
     ...options.env,

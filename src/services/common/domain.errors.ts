@@ -69,3 +69,7 @@ export class TestMeasureDefinitionIdMissingError extends DomainError {
 export class ExternalSystemDisabledError extends DomainError {
   readonly code = 'EXTERNAL_SYSTEM_DISABLED';
 }
+
+export class CancellationNotAllowedError extends DomainError {
+  readonly code = 'CANCELLATION_NOT_ALLOWED';
+}

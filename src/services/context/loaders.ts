@@ -2,6 +2,8 @@ import DataLoader from 'dataloader';
 import { In, type EntityManager, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 import { DecisionRuleEntity } from '../../entities/decision-rule.entity';
 import { ExternalSystemEntity } from '../../entities/external-system.entity';
+import { FalloutEntity } from '../../entities/fallout.entity';
+import { InboundMessageEntity } from '../../entities/inbound-message.entity';
 import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import { TestMeasureResultEntity } from '../../entities/test-measure-result.entity';
 import { TestMeasureDefinitionEntity, TestSpecificationEntity } from '../../entities/test-specification.entity';
@@ -81,6 +83,14 @@ export class Loaders {
 
   get outboundRequest() {
     return this.byId('outboundRequest', OutboundRequestEntity);
+  }
+
+  get inboundMessage() {
+    return this.byId('inboundMessage', InboundMessageEntity);
+  }
+
+  get fallout() {
+    return this.byId('fallout', FalloutEntity);
   }
 
   get measureDefinitionsOf() {

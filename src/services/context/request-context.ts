@@ -4,9 +4,15 @@ import type { EventBus } from '../events/event-bus';
 import type { DomainError } from '../common/domain.errors';
 import { Loaders } from './loaders';
 
+interface Gathered {
+  items: unknown[];
+  flush: (manager: EntityManager, items: unknown[]) => Promise<void>;
+}
+
 interface TransactionState {
   manager: EntityManager;
   afterCommit: (() => void)[] | null;
+  beforeCommit: Map<string, Gathered> | null;
 }
 
 /**
@@ -29,7 +35,7 @@ export class RequestContext {
     /** The event bus, for subscriptions. */
     readonly bus: EventBus | null = null,
   ) {
-    const tx: TransactionState = { manager: dataSource.manager, afterCommit: null };
+    const tx: TransactionState = { manager: dataSource.manager, afterCommit: null, beforeCommit: null };
     this.tx = tx;
     this.loaders = new Loaders(() => tx.manager);
   }
@@ -39,8 +45,9 @@ export class RequestContext {
   }
 
   /**
-   * Runs `work` in one transaction. Callbacks registered with onCommit run after it commits (never on
-   * rollback), and the loaders are cleared so later reads of this request see the committed rows.
+   * Runs `work` in one transaction. What was gathered for the commit (gatherUntilCommit) is flushed in
+   * it, last; callbacks registered with onCommit run after it commits (never on rollback), and the
+   * loaders are cleared so later reads of this request see the committed rows.
    */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.tx.afterCommit) return work();
@@ -50,16 +57,35 @@ export class RequestContext {
       result = await this.dataSource.transaction(async (manager) => {
         this.tx.manager = manager;
         this.tx.afterCommit = callbacks;
+        this.tx.beforeCommit = new Map();
         this.loaders.clearAll();
-        return work();
+        const value = await work();
+        const gathered = this.tx.beforeCommit;
+        this.tx.beforeCommit = null;
+        for (const g of gathered.values()) await g.flush(manager, g.items);
+        return value;
       });
     } finally {
       this.tx.manager = this.dataSource.manager;
       this.tx.afterCommit = null;
+      this.tx.beforeCommit = null;
       this.loaders.clearAll();
     }
     for (const fn of callbacks) fn();
     return result;
+  }
+
+  /**
+   * The list gathered under `key` in the current transaction, handed to `flush` once, in order, as the
+   * transaction's last statement (one round trip for what would have been many); null when there is no
+   * transaction (or it is flushing already): the caller acts at once.
+   */
+  gatherUntilCommit<T>(key: string, flush: (manager: EntityManager, items: T[]) => Promise<void>): T[] | null {
+    const gathered = this.tx.beforeCommit;
+    if (!gathered) return null;
+    let g = gathered.get(key);
+    if (!g) gathered.set(key, (g = { items: [], flush: flush as Gathered['flush'] }));
+    return g.items as T[];
   }
 
   /** Runs fn after the current transaction commits, or now when there is none. */

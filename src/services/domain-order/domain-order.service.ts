@@ -6,10 +6,9 @@ import { checkCharacteristics, isUuid, optionalText, requireText } from '../comm
 import { paginate, type Page } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
 import { flattenTree, insertInChunks } from '../common/tree-input';
-import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import { DOMAIN_ORDERS } from '../records/domain-order.kind';
 import { labelOf } from '../records/record-kind';
-import { cancelTree, SENT_STATES, treeAnchor, updateVersioned } from '../records/record-lifecycle';
+import { SENT_STATES, treeAnchor, updateVersioned } from '../records/record-lifecycle';
 import { recordLoader, requireRecord } from '../records/record-loaders';
 
 export interface DomainOrderValues {
@@ -42,8 +41,6 @@ const label = (o: Pick<DomainOrderEntity, 'number'>) => labelOf(DOMAIN_ORDERS, o
 
 /** Domain service orders: trees created, revised and cancelled through GraphQL. */
 export class DomainOrderService {
-  constructor(private readonly publisher: FulfillmentEventPublisher) {}
-
   async get(ctx: RequestContext, id: string): Promise<DomainOrderEntity | null> {
     return isUuid(id) ? recordLoader(ctx, DOMAIN_ORDERS).load(id) : null;
   }
@@ -109,9 +106,12 @@ export class DomainOrderService {
     return updateVersioned(ctx, DOMAIN_ORDERS, order, input.expectedVersion, changes);
   }
 
-  /** Cancels the order and every descendant that is not canceled yet. */
-  cancel(ctx: RequestContext, id: string, reason?: string | null): Promise<DomainOrderEntity> {
-    return cancelTree(ctx, this.publisher, DOMAIN_ORDERS, id, reason);
+  /** The workflow's "Set PONR" action: no revision or cancellation is accepted for the order afterwards. */
+  async markPointOfNoReturn(ctx: RequestContext, id: string): Promise<DomainOrderEntity> {
+    const order = await requireRecord(ctx, DOMAIN_ORDERS, id, 'domainOrderId');
+    if (order.fulfillmentState === FulfillmentState.CANCELED) throw new ConflictError(`${label(order)} is canceled`);
+    if (!order.pointOfNoReturn) await ctx.manager.update(DomainOrderEntity, { id: order.id }, { pointOfNoReturn: true });
+    return ctx.manager.findOneByOrFail(DomainOrderEntity, { id: order.id });
   }
 }
 

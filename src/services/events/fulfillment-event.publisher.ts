@@ -1,20 +1,30 @@
 import { DecisionSubject, FulfillmentState } from '../../entities/enums';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
+import type { FalloutEntity } from '../../entities/fallout.entity';
+import type { InboundMessageEntity } from '../../entities/inbound-message.entity';
 import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import type { EntityManager } from 'typeorm';
 import type { EventBus } from './event-bus';
-import { fulfillmentEnvelope, outboundRequestEnvelope, type EventEnvelope, type OutboundRequestChangedEvent } from './fulfillment.events';
+import {
+  TOPICS,
+  fulfillmentEnvelope,
+  outboundRequestEnvelope,
+  type EventEnvelope,
+  type OutboundRequestChangedEvent,
+} from './fulfillment.events';
 
 export interface FulfillmentChange {
   record: Pick<FulfillmentRecord, 'id' | 'number' | 'fulfillmentState' | 'externalState'>;
   previousState: FulfillmentState | null;
   request?: Pick<OutboundRequestEntity, 'id' | 'requestId'> | null;
+  /** The inbound message that caused the change, if one did. */
+  inboundMessageId?: string | null;
 }
 
 /** One event per changed record; `record` carries the new state, `previousState` the old one. */
 export function fulfillmentEnvelopes(subject: DecisionSubject, changes: FulfillmentChange[]): EventEnvelope[] {
   const occurredAt = new Date().toISOString();
-  return changes.map(({ record, previousState, request }) =>
+  return changes.map(({ record, previousState, request, inboundMessageId }) =>
     fulfillmentEnvelope({
       subject,
       subjectId: record.id,
@@ -24,6 +34,7 @@ export function fulfillmentEnvelopes(subject: DecisionSubject, changes: Fulfillm
       state: record.fulfillmentState,
       externalState: record.externalState,
       outboundRequestId: request?.id ?? null,
+      ...(inboundMessageId ? { inboundMessageId } : {}),
       occurredAt,
     }),
   );
@@ -44,9 +55,10 @@ export function outboundSnapshot(
   };
 }
 
-/** What publishing needs of a request context: the manager of its transaction. */
+/** What publishing needs of a request context: the manager of its transaction (and its commit-time gathering). */
 export interface TransactionScope {
   readonly manager: EntityManager;
+  gatherUntilCommit?<T>(key: string, flush: (manager: EntityManager, items: T[]) => Promise<void>): T[] | null;
 }
 
 /** Publishes state changes in the caller's transaction (delivered on commit, see EventBus). */
@@ -58,8 +70,13 @@ export class FulfillmentEventPublisher {
     return this.bus.channel;
   }
 
+  /** In a transaction the events are gathered and published by its last statement, in order: one NOTIFY round trip per commit. */
   publish(ctx: TransactionScope, envelopes: EventEnvelope[]): Promise<void> {
-    return this.bus.publish(ctx.manager, envelopes);
+    if (envelopes.length === 0) return Promise.resolve();
+    const pending = ctx.gatherUntilCommit?.<EventEnvelope>('events', (manager, all) => this.bus.publish(manager, all));
+    if (!pending) return this.bus.publish(ctx.manager, envelopes);
+    pending.push(...envelopes);
+    return Promise.resolve();
   }
 
   fulfillmentStatesChanged(ctx: TransactionScope, subject: DecisionSubject, changes: FulfillmentChange[]): Promise<void> {
@@ -71,5 +88,30 @@ export class FulfillmentEventPublisher {
       ctx,
       requests.map((r) => outboundRequestEnvelope(outboundSnapshot(r))),
     );
+  }
+
+  falloutsChanged(ctx: TransactionScope, fallouts: Pick<FalloutEntity, 'id' | 'status' | 'category' | 'source'>[]): Promise<void> {
+    const occurredAt = new Date().toISOString();
+    return this.publish(
+      ctx,
+      fallouts.map((f) => ({
+        topic: TOPICS.FALLOUT_CHANGED,
+        payload: { id: f.id, status: f.status, category: f.category, source: f.source, occurredAt },
+      })),
+    );
+  }
+
+  inboundMessageReceived(
+    ctx: TransactionScope,
+    m: Pick<InboundMessageEntity, 'id' | 'externalSystemId' | 'channel' | 'outcome'>,
+  ): Promise<void> {
+    const payload = {
+      id: m.id,
+      externalSystemId: m.externalSystemId,
+      channel: m.channel,
+      outcome: m.outcome,
+      occurredAt: new Date().toISOString(),
+    };
+    return this.publish(ctx, [{ topic: TOPICS.INBOUND_MESSAGE_RECEIVED, payload }]);
   }
 }

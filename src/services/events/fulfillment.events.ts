@@ -1,9 +1,21 @@
-import type { DecisionSubject, FulfillmentState, OutboundOperation, OutboundRequestState } from '../../entities/enums';
+import type {
+  DecisionSubject,
+  ErrorCategory,
+  FalloutSource,
+  FalloutStatus,
+  FulfillmentState,
+  InboundChannel,
+  InboundOutcome,
+  OutboundOperation,
+  OutboundRequestState,
+} from '../../entities/enums';
 
 /** Topics of the one pub/sub module. Payloads are JSON-safe so they travel through NOTIFY unchanged. */
 export const TOPICS = {
   FULFILLMENT_STATE_CHANGED: 'fulfillmentStateChanged',
   OUTBOUND_REQUEST_CHANGED: 'outboundRequestChanged',
+  FALLOUT_CHANGED: 'falloutChanged',
+  INBOUND_MESSAGE_RECEIVED: 'inboundMessageReceived',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
@@ -17,6 +29,8 @@ export interface FulfillmentStateChangedEvent {
   state: FulfillmentState;
   externalState: string | null;
   outboundRequestId: string | null;
+  /** The inbound message that caused the change; absent when none did. */
+  inboundMessageId?: string;
   occurredAt: string;
 }
 
@@ -32,10 +46,30 @@ export interface OutboundRequestChangedEvent {
   occurredAt: string;
 }
 
+/** A fallout opened or resolved. */
+export interface FalloutChangedEvent {
+  id: string;
+  status: FalloutStatus;
+  category: ErrorCategory;
+  source: FalloutSource;
+  occurredAt: string;
+}
+
+/** An inbound message as it was recorded. */
+export interface InboundMessageReceivedEvent {
+  id: string;
+  externalSystemId: string;
+  channel: InboundChannel;
+  outcome: InboundOutcome;
+  occurredAt: string;
+}
+
 /** What travels between instances: the topic and the event. Routing keys are derived on arrival. */
 export type EventEnvelope =
   | { topic: typeof TOPICS.FULFILLMENT_STATE_CHANGED; payload: FulfillmentStateChangedEvent }
-  | { topic: typeof TOPICS.OUTBOUND_REQUEST_CHANGED; payload: OutboundRequestChangedEvent };
+  | { topic: typeof TOPICS.OUTBOUND_REQUEST_CHANGED; payload: OutboundRequestChangedEvent }
+  | { topic: typeof TOPICS.FALLOUT_CHANGED; payload: FalloutChangedEvent }
+  | { topic: typeof TOPICS.INBOUND_MESSAGE_RECEIVED; payload: InboundMessageReceivedEvent };
 
 export const routingKey = (topic: Topic, kind?: string, id?: string) => (kind ? `${topic}:${kind}:${id}` : topic);
 
@@ -54,6 +88,13 @@ export function routingKeys(envelope: EventEnvelope): string[] {
       routingKey(envelope.topic, 'externalSystem', event.externalSystemId),
       routingKey(envelope.topic, 'request', event.requestId),
     ];
+  }
+  if (envelope.topic === TOPICS.FALLOUT_CHANGED) {
+    return [routingKey(envelope.topic), routingKey(envelope.topic, 'status', envelope.payload.status)];
+  }
+  if (envelope.topic === TOPICS.INBOUND_MESSAGE_RECEIVED) {
+    const event = envelope.payload;
+    return [routingKey(envelope.topic), routingKey(envelope.topic, 'externalSystem', event.externalSystemId)];
   }
   return [];
 }

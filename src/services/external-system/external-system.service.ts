@@ -7,6 +7,8 @@ import { BadUserInputError, NotFoundError } from '../common/domain.errors';
 import { isUuid, optionalText, requireIntInRange, requireText } from '../common/input-checks';
 import type { RequestContext } from '../context/request-context';
 import { hashToken, type SecretBox } from '../secrets/secret-box';
+import type { HubRegistration } from '../inbound/hub-registration';
+import type { PollSchedules } from '../inbound/poll-schedules';
 import type { OutboundCredentials } from '../southbound/outbound-auth';
 import { checkBaseUrl, type UrlPolicy } from '../southbound/url-policy';
 
@@ -24,6 +26,9 @@ export interface ExternalSystemValues {
   auth?: OutboundAuthValues | null;
   inboundToken?: string | null;
   pollIntervalSeconds?: number | null;
+  pointOfNoReturnMilestone?: string | null;
+  /** Register this gateway's listener at the system's TMF /hub (left out: keep what is registered). */
+  registerHub?: boolean | null;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -45,6 +50,8 @@ export class ExternalSystemService {
   constructor(
     private readonly secrets: SecretBox,
     private readonly urlPolicy: UrlPolicy,
+    /** What a change of a system sets in motion at the system (hub) and here (polls); tools that only read or re-seal systems leave it out. */
+    private readonly effects: { hub: HubRegistration; polls: PollSchedules } | null = null,
   ) {}
 
   list(ctx: RequestContext): Promise<ExternalSystemEntity[]> {
@@ -62,17 +69,28 @@ export class ExternalSystemService {
   }
 
   async create(ctx: RequestContext, input: ExternalSystemValues): Promise<ExternalSystemEntity> {
-    const system = ctx.manager.create(ExternalSystemEntity, { id: randomUUID() });
+    const system = ctx.manager.create(ExternalSystemEntity, { id: randomUUID(), hubSubscriptionId: null });
     await this.apply(ctx, system, input, true);
     await ctx.manager.insert(ExternalSystemEntity, system);
+    // Registered once the row exists, so a refusal rolls the whole creation back.
+    await this.effects?.hub.sync(system, null, input.registerHub);
+    if (system.hubSubscriptionId)
+      await ctx.manager.update(ExternalSystemEntity, { id: system.id }, { hubSubscriptionId: system.hubSubscriptionId });
     return ctx.manager.findOneByOrFail(ExternalSystemEntity, { id: system.id });
   }
 
   async update(ctx: RequestContext, id: string, input: ExternalSystemValues): Promise<ExternalSystemEntity> {
     const system = await this.require(ctx, id, 'id');
     if (input.api !== system.api) await this.assertApiChangeable(ctx, system);
+    const before = {
+      baseUrl: system.baseUrl,
+      hubSubscriptionId: system.hubSubscriptionId,
+      pollIntervalSeconds: system.pollIntervalSeconds,
+    };
     await this.apply(ctx, system, input, false);
+    await this.effects?.hub.sync(system, before, input.registerHub);
     await ctx.manager.save(ExternalSystemEntity, system);
+    if (system.pollIntervalSeconds !== before.pollIntervalSeconds) await this.effects?.polls.systemChanged(ctx, system);
     return ctx.manager.findOneByOrFail(ExternalSystemEntity, { id });
   }
 
@@ -102,6 +120,9 @@ export class ExternalSystemService {
         : input.pollIntervalSeconds === null
           ? null
           : requireIntInRange(input.pollIntervalSeconds, 'input.pollIntervalSeconds', 1, 86_400);
+    s.pointOfNoReturnMilestone =
+      optionalText(input.pointOfNoReturnMilestone, 'input.pointOfNoReturnMilestone', 200) ??
+      (isNew ? 'pointOfNoReturn' : s.pointOfNoReturnMilestone);
     // Secrets are write-only: leaving auth or inboundToken out of an update keeps what is stored.
     if (input.auth) this.applyAuth(s, input.auth);
     else if (isNew) this.applyAuth(s, { type: OutboundAuthType.NONE });

@@ -51,6 +51,11 @@ export class OutboundRequestService {
     if (request.state !== OutboundRequestState.ERROR) {
       throw new ConflictError(`Outbound request ${request.number} is ${request.state}; only a request in ERROR can be retried`);
     }
+    if (request.operation === OutboundOperation.CANCEL) {
+      throw new ConflictError(
+        `Outbound request ${request.number} is a cancellation that ended in ERROR; cancel the record again to share a new cancellation`,
+      );
+    }
     const records = await coveredRecords(ctx, request);
     if (request.operation === OutboundOperation.CREATE) {
       const moved = records.find((r) => r.fulfillmentState !== FulfillmentState.ERROR);

@@ -14,6 +14,8 @@ export interface FulfillmentStateChange<R extends FulfillmentRecord> {
   also?: Record<string, unknown>;
   /** The outbound request the change is about (or each record's), named in the events. */
   request?: RequestRef | null | ((record: R) => RequestRef | null);
+  /** The inbound message that caused the change, named in the events. */
+  inboundMessageId?: string | null;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function changeFulfillmentStates<R extends FulfillmentRecord>(
   kind: RecordKind<R>,
   change: FulfillmentStateChange<R>,
 ): Promise<void> {
-  const { records, state, also = {}, request = null } = change;
+  const { records, state, also = {}, request = null, inboundMessageId = null } = change;
   if (records.length === 0) return;
   await ctx.manager
     .createQueryBuilder()
@@ -46,6 +48,7 @@ export async function changeFulfillmentStates<R extends FulfillmentRecord>(
         record: { ...r, fulfillmentState: state, externalState: externalState(r) },
         previousState: r.fulfillmentState,
         request: requestOf(r),
+        inboundMessageId,
       })),
   );
 }

@@ -1,8 +1,10 @@
-import type { DecisionSubject, TmfApi } from '../../entities/enums';
+import type { DecisionSubject, FulfillmentState, TmfApi } from '../../entities/enums';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import type { Role } from '../auth/roles';
 import type { RequestContext } from '../context/request-context';
 import type { DomainOrderNode, PlannedRequest, TestRunNode } from '../model/record-model';
+import type { CancelTaskReport } from '../tmf641/service-order.report';
+import type { CancelRequestPlan, Json, ListenerEventMeaning, ReportedMeasure, ResourceReport } from '../tmf/resource-report';
 
 /** A row of a record kind's link table: one record an outbound request carries. */
 export interface RecordLinkRow {
@@ -10,6 +12,15 @@ export interface RecordLinkRow {
   position: number;
   /** The record's version the request carries (a delivered REVISE clears updatesAvailable only if it is still current). */
   recordVersion: number;
+}
+
+/** A link table between records of a kind and rows of another table. */
+export interface LinkTable<L = object> {
+  readonly entity: new () => L;
+  readonly table: string;
+  /** The column and entity property that hold the record id. */
+  readonly column: string;
+  readonly property: string;
 }
 
 /** The plain tree of either kind, as the decision table and the payload builders take it. */
@@ -34,13 +45,11 @@ export interface RecordKind<R extends FulfillmentRecord = FulfillmentRecord, N e
   readonly idArgument: string;
   readonly entity: new () => R;
   readonly table: string;
-  /** The table of the records each outbound request carries, and its column and entity property for the record. */
-  readonly link: {
-    readonly entity: new () => RecordLinkRow;
-    readonly table: string;
-    readonly column: string;
-    readonly property: string;
-  };
+  /** The table of the records each outbound request carries. */
+  readonly link: LinkTable<RecordLinkRow>;
+  /** The records each inbound message touched, and each fallout concerns. */
+  readonly inboundLink: LinkTable;
+  readonly falloutLink: LinkTable;
   /** The TMF Open API its requests are sent with. */
   readonly api: TmfApi;
   /** The decision table that routes it ("Service Order Outbound Policy"). */
@@ -51,6 +60,18 @@ export interface RecordKind<R extends FulfillmentRecord = FulfillmentRecord, N e
   readonly collection: string;
   /** Columns a cancellation sets besides the fulfillment state (a domain order's own state). */
   readonly canceledColumns: Readonly<Record<string, unknown>>;
+  /** Columns set while a cancellation is shared with the system (a domain order keeps the state to go back to). */
+  cancellingColumns(record: R): Record<string, unknown>;
+  /** Columns that take a record back to where it was before a cancellation that was refused. */
+  restoredColumns(record: R): Record<string, unknown>;
+  /** True while a reported state still means "being cancelled": no sign that the cancellation was refused. */
+  stillCancelling(state: string): boolean;
+  /** The key of the kind's resource in its API's events ("serviceOrder"). */
+  readonly resourceKey: string;
+  /** The key of its cancel task in the API's events ("cancelServiceOrder"); null where there is none (TMF653). */
+  readonly cancelTaskKey: string | null;
+  /** The events of the kind's API's listener, by the name in their path. */
+  readonly listenerEvents: Readonly<Record<string, ListenerEventMeaning>>;
   /** Decision condition fields that make no sense for this kind. */
   readonly notApplicableFields: readonly string[];
 
@@ -66,6 +87,16 @@ export interface RecordKind<R extends FulfillmentRecord = FulfillmentRecord, N e
   revisionPayload(ctx: RequestContext, changed: R[], createRequestId: string): Promise<object>;
   /** Where to look a CREATE up when its outcome is unknown: by our correlation key, before sending it again. */
   lookUpPath(requestId: string, payloadJson: string): string;
+  /** What the system says about the kind's resource (an event's payload, a status body, a poll's answer). */
+  readReport(resource: Json): ResourceReport;
+  /** The fulfillment state a reported state means. */
+  fulfillmentStateOf(state: string): FulfillmentState;
+  /** The request that cancels the record's external resource, payload validated against the official schema. */
+  cancelRequest(externalId: string, reason: string | null): CancelRequestPlan;
+  /** The cancel task a cancel request is answered with, where the API has one (TMF641); undefined otherwise. */
+  readCancelTask(task: Json): CancelTaskReport | undefined;
+  /** Keeps reported results (TMF653 test measures) of a record, matched to its definitions; a later report of a metric replaces the earlier one. */
+  saveResults(ctx: RequestContext, record: R, measures: ReportedMeasure[]): Promise<void>;
 }
 
 /** "Domain order DO0001001" */
@@ -78,7 +109,12 @@ export function resourcePath(kind: RecordKind, externalId: string | null): strin
   return externalId ? `${kind.collection}/${encodeURIComponent(externalId)}` : '';
 }
 
-/** The record id a link row points at. */
+/** The record id a row of the kind's outbound request link table points at. */
 export function linkedRecordId(kind: RecordKind, link: RecordLinkRow): string {
-  return (link as unknown as Record<string, string>)[kind.link.property];
+  return recordIdOf(kind.link, link);
+}
+
+/** The record id a row of a link table points at. */
+export function recordIdOf(table: LinkTable, row: object): string {
+  return (row as Record<string, string>)[table.property];
 }

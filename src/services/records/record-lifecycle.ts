@@ -1,14 +1,12 @@
 import { FulfillmentState } from '../../entities/enums';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
-import { BadUserInputError, ConflictError, FulfillmentNotAllowedError, NotFoundError, PointOfNoReturnError } from '../common/domain.errors';
-import { isUuid, optionalText } from '../common/input-checks';
+import { BadUserInputError, ConflictError, NotFoundError } from '../common/domain.errors';
+import { isUuid } from '../common/input-checks';
 import type { TreeAnchor } from '../common/tree-input';
 import type { RequestContext } from '../context/request-context';
-import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
-import { changeFulfillmentStates } from './fulfillment-states';
 import { labelOf, type RecordKind } from './record-kind';
 import { RECORD_KINDS } from './record-kinds';
-import { recordLoader, requireRecord } from './record-loaders';
+import { recordLoader } from './record-loaders';
 
 /** States in which the record has a live (queued, sent or accepted) outbound request. */
 export const SENT_STATES: ReadonlySet<FulfillmentState> = new Set([FulfillmentState.PENDING, FulfillmentState.FULFILLED]);
@@ -99,38 +97,4 @@ export async function treeAnchor<T extends FulfillmentRecord>(
     throw new BadUserInputError(`input.parentId: ${labelOf(kind, parent)} is canceled; it cannot get new children`, 'input.parentId');
   }
   return parent;
-}
-
-/**
- * Cancels the record and every descendant that is not canceled yet, when none of them was sent (a sent
- * record's cancellation is shared with its external system) and none is past its point of no return.
- */
-export async function cancelTree<T extends FulfillmentRecord>(
-  ctx: RequestContext,
-  publisher: FulfillmentEventPublisher,
-  kind: RecordKind<T>,
-  id: string,
-  reason: string | null | undefined,
-): Promise<T> {
-  const record = await requireRecord(ctx, kind, id, 'id');
-  optionalText(reason, 'reason', 1000);
-  const locked = await loadSubtree(ctx, kind, record);
-  if (locked[0].fulfillmentState === FulfillmentState.CANCELED) throw new ConflictError(`${labelOf(kind, record)} is already canceled`);
-  const subtree = locked.filter((r) => r.fulfillmentState !== FulfillmentState.CANCELED);
-  const atPonr = subtree.find((r) => kind.atPointOfNoReturn(r));
-  if (atPonr) throw new PointOfNoReturnError(`${labelOf(kind, atPonr)} is at its point of no return; the hierarchy cannot be canceled`);
-  const sent = subtree.find((r) => SENT_STATES.has(r.fulfillmentState));
-  if (sent) {
-    // Sharing a cancellation with the external system is the in-flight change feature; until it
-    // exists, a sent record is not cancelled locally behind the system's back.
-    throw new FulfillmentNotAllowedError(
-      `${labelOf(kind, sent)} was already sent to an external system (fulfillment state ${sent.fulfillmentState}); it cannot be canceled here`,
-    );
-  }
-  await changeFulfillmentStates(ctx, publisher, kind, {
-    records: subtree,
-    state: FulfillmentState.CANCELED,
-    also: { ...kind.canceledColumns, version: () => 'version + 1' },
-  });
-  return ctx.manager.findOneByOrFail(kind.entity, { id: record.id } as never);
 }

@@ -1,11 +1,19 @@
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
+import { storableJson } from '../common/storable-json';
 import { classifyHttpResponse, classifyTransportError, type DeliveryFailure } from './delivery-outcome';
 import { ForbiddenAddressError, type HttpClient, type HttpRequest, type HttpResponse } from './http-client';
 import { OutboundAuth, TokenError, type OutboundCredentials } from './outbound-auth';
 
 /** What one exchange with an external system came to. */
 export type Exchange =
-  | { kind: 'DELIVERED'; status: number; body: unknown; /** The body as JSON text to store. */ bodyJson: string | null }
+  | {
+      kind: 'DELIVERED';
+      status: number;
+      body: unknown;
+      /** The body as JSON text to store. */
+      bodyJson: string | null;
+      headers?: Record<string, string | string[] | undefined>;
+    }
   | { kind: 'FAILED'; failure: DeliveryFailure; status?: number; body?: unknown; outcomeUnknown?: boolean };
 
 /**
@@ -22,19 +30,8 @@ export function responseBody(text: string): { value: unknown; json: string | nul
   } catch {
     value = { text: text.slice(0, 2000) };
   }
-  value = storable(value);
+  value = storableJson(value);
   return { value, json: JSON.stringify(value) };
-}
-
-const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-function storable(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(UNSTORABLE, '\uFFFD');
-  if (Array.isArray(value)) return value.map(storable);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
-  }
-  return value;
 }
 
 /** Did the request possibly reach the system before it failed? Then a CREATE must be looked up before it is sent again. */
@@ -90,7 +87,8 @@ export class SouthboundClient {
     }
     const outcome = classifyHttpResponse(response.status, response.headers, response.bodyText, new Date());
     const body = responseBody(response.bodyText);
-    if (outcome.kind === 'DELIVERED') return { kind: 'DELIVERED', status: response.status, body: body.value, bodyJson: body.json };
+    if (outcome.kind === 'DELIVERED')
+      return { kind: 'DELIVERED', status: response.status, body: body.value, bodyJson: body.json, headers: response.headers };
     if (response.status === 401) this.auth.invalidate(system.id);
     return { kind: 'FAILED', failure: outcome, status: response.status, body: body.value };
   }

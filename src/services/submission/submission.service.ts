@@ -10,6 +10,7 @@ import type { RequestContext } from '../context/request-context';
 import { evaluateRules, noMatchMessage } from '../decision/decision';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import type { ExternalSystemService } from '../external-system/external-system.service';
+import type { PollSchedules } from '../inbound/poll-schedules';
 import type { PlannedRequest } from '../model/record-model';
 import { LIVE_STATES, requestsOfRecord, type Outbox } from '../outbox/outbox';
 import { changeFulfillmentStates } from '../records/fulfillment-states';
@@ -53,6 +54,7 @@ export class SubmissionService {
     private readonly externalSystems: ExternalSystemService,
     private readonly outbox: Outbox,
     private readonly publisher: FulfillmentEventPublisher,
+    private readonly polls: PollSchedules,
   ) {}
 
   /** Dry run: the rule, the target and the exact payloads (under a fresh requestId), without sending. */
@@ -78,6 +80,7 @@ export class SubmissionService {
       requests: p.plan.map((r) => ({ ...r, operation: OutboundOperation.CREATE, dependsOnId: null })),
       versions: new Map(p.covered.map((r) => [r.id, r.version])),
     });
+    await this.polls.schedule(ctx, p.system, requests);
     const requestOf = new Map(p.plan.flatMap((planned, i) => planned.coveredIds.map((id) => [id, requests[i]] as const)));
     await changeFulfillmentStates(ctx, this.publisher, kind, {
       records: p.covered,

@@ -6,9 +6,8 @@ import { checkCharacteristics, isUuid, requireText } from '../common/input-check
 import { paginate, type Page } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
 import { flattenTree, insertInChunks } from '../common/tree-input';
-import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import { labelOf } from '../records/record-kind';
-import { cancelTree, SENT_STATES, treeAnchor, updateVersioned } from '../records/record-lifecycle';
+import { SENT_STATES, treeAnchor, updateVersioned } from '../records/record-lifecycle';
 import { recordLoader, requireRecord } from '../records/record-loaders';
 import { TEST_RUNS } from '../records/test-run.kind';
 import type { TestSpecificationService } from '../test-specification/test-specification.service';
@@ -39,10 +38,7 @@ const label = (r: Pick<TestRunEntity, 'number'>) => labelOf(TEST_RUNS, r);
 
 /** Service test runs: trees created, revised and cancelled through GraphQL. */
 export class TestRunService {
-  constructor(
-    private readonly specifications: TestSpecificationService,
-    private readonly publisher: FulfillmentEventPublisher,
-  ) {}
+  constructor(private readonly specifications: TestSpecificationService) {}
 
   async get(ctx: RequestContext, id: string): Promise<TestRunEntity | null> {
     return isUuid(id) ? recordLoader(ctx, TEST_RUNS).load(id) : null;
@@ -97,10 +93,5 @@ export class TestRunService {
     if (input.characteristics) changes.characteristics = checkCharacteristics(input.characteristics, 'input.characteristics');
     if (input.name !== undefined && input.name !== null) changes.name = requireText(input.name, 'input.name', 200);
     return updateVersioned(ctx, TEST_RUNS, run, input.expectedVersion, changes);
-  }
-
-  /** Cancels the run and every descendant that is not canceled yet. */
-  cancel(ctx: RequestContext, id: string, reason?: string | null): Promise<TestRunEntity> {
-    return cancelTree(ctx, this.publisher, TEST_RUNS, id, reason);
   }
 }

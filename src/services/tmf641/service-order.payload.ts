@@ -9,6 +9,8 @@ type Json = Record<string, unknown>;
 
 /** The TMF641 resource collection orders are created in, relative to the API root. */
 export const SERVICE_ORDER_COLLECTION = '/serviceOrder';
+/** Where TMF641 cancel tasks are created. */
+export const CANCEL_SERVICE_ORDER_COLLECTION = '/cancelServiceOrder';
 
 /** TMF641 OrderItemActionType spelling of our action enum. */
 export const TMF_ORDER_ITEM_ACTION: Record<OrderItemAction, string> = {

@@ -45,13 +45,7 @@ export class DeliveryRecorder {
     system: ExternalSystemEntity,
     attempt: Exclude<Attempt, { kind: 'DELIVERED' }>,
   ): Promise<OutboundRequestState | null> {
-    const ctx = new RequestContext(this.dataSource, null);
-    return ctx.transaction(async () => {
-      const row = await ctx.manager.findOne(OutboundRequestEntity, {
-        where: { id: requestId, state: OutboundRequestState.SENDING, leaseOwner: owner },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!row) return null;
+    return this.underLease(requestId, owner, async (ctx, row) => {
       if (attempt.kind === 'RELEASED') {
         await this.transitions.release(ctx, row, attempt.until, attempt.claimCountedAttempt);
       } else {
@@ -61,6 +55,28 @@ export class DeliveryRecorder {
         if (retry) await this.scheduleRetry(ctx, row, attempt.failure);
         else await this.transitions.fail(ctx, [row], toError(attempt.failure, row, system));
       }
+    });
+  }
+
+  /** Records a delivered REVISE or CANCEL, with its effects, if this instance still holds its lease. */
+  async recordDelivery(requestId: string, owner: string, answer: { status: number; body: unknown }): Promise<OutboundRequestState | null> {
+    return this.underLease(requestId, owner, (ctx, row) => this.transitions.delivered(ctx, row, answer));
+  }
+
+  /** Runs `change` on the request, locked, in one transaction, if it is still SENDING under this owner's lease; returns its new state. */
+  private underLease(
+    requestId: string,
+    owner: string,
+    change: (ctx: RequestContext, row: OutboundRequestEntity) => Promise<void>,
+  ): Promise<OutboundRequestState | null> {
+    const ctx = new RequestContext(this.dataSource, null);
+    return ctx.transaction(async () => {
+      const row = await ctx.manager.findOne(OutboundRequestEntity, {
+        where: { id: requestId, state: OutboundRequestState.SENDING, leaseOwner: owner },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!row) return null;
+      await change(ctx, row);
       return row.state;
     });
   }

@@ -238,18 +238,22 @@ export class Dispatcher {
   }
 
   private async record(row: SendingRequest, system: ExternalSystemEntity, attempt: Attempt): Promise<void> {
+    // CREATEs, almost every delivery, are written in batches by a database function; a revision or a
+    // cancellation delivered has effects of its own (information answered, a cancel task followed).
     const state =
-      attempt.kind === 'DELIVERED'
-        ? (await this.deliveries.add({
-            id: row.id,
-            subject: row.subject,
-            status: attempt.status,
-            body: attempt.body,
-            bodyJson: attempt.bodyJson,
-          }))
-          ? 'DELIVERED'
-          : null
-        : await this.recorder.record(row.id, this.instanceId, system, attempt);
+      attempt.kind !== 'DELIVERED'
+        ? await this.recorder.record(row.id, this.instanceId, system, attempt)
+        : row.operation !== OutboundOperation.CREATE
+          ? await this.recorder.recordDelivery(row.id, this.instanceId, attempt)
+          : (await this.deliveries.add({
+                id: row.id,
+                subject: row.subject,
+                status: attempt.status,
+                body: attempt.body,
+                bodyJson: attempt.bodyJson,
+              }))
+            ? 'DELIVERED'
+            : null;
     if (state === null) this.logger.warn({ outboundRequest: row.number }, 'dispatcher: lease lost before the outcome was recorded');
     else this.logger.debug({ outboundRequest: row.number, state, operation: row.operation }, 'outbound request attempt recorded');
   }

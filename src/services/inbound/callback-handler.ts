@@ -1,0 +1,167 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { InboundChannel, InboundOutcome } from '../../entities/enums';
+import { ExternalSystemEntity } from '../../entities/external-system.entity';
+import { isUuid } from '../common/input-checks';
+import { RequestContext } from '../context/request-context';
+import type { RecordKind } from '../records/record-kind';
+import { RECORD_KINDS } from '../records/record-kinds';
+import { jsonDepth, storableJson } from '../common/storable-json';
+import { isObject, type Json } from '../tmf/resource-report';
+import { Rejection, tmfError, type CallbackAnswer } from './callback-answers';
+import type { InboundMessages } from './inbound-messages';
+import type { ListenerEvents } from './listener-events';
+import type { StatusCalls } from './status-calls';
+
+/** Largest callback body read; a TMF event is a few kilobytes. */
+export const MAX_CALLBACK_BODY = 1024 * 1024;
+
+/** Deeper than any TMF resource nests (items in items included). */
+const MAX_BODY_DEPTH = 64;
+
+/** A callback as the HTTP server read it. */
+export interface CallbackRequest {
+  method: string;
+  /** The path below /callbacks/, e.g. "<systemId>/listener/serviceOrderStateChangeEvent". */
+  path: string;
+  authorization?: string;
+  contentType?: string;
+  /** The body as text; empty when too large (it was not read past the limit). */
+  body: string;
+  tooLarge: boolean;
+}
+
+const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+/** Compared against when the system is unknown, so that the answer takes as long either way. */
+const NO_SYSTEM = hash('no such system');
+
+/** The presented bearer token against the stored SHA-256, in constant time whether or not there is one. */
+function tokenMatches(header: string | undefined, tokenHash: string | null): boolean {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  const expected = tokenHash && /^[0-9a-f]{64}$/.test(tokenHash) ? Buffer.from(tokenHash, 'hex') : NO_SYSTEM;
+  const same = timingSafeEqual(hash(token ?? ''), expected);
+  return same && token !== undefined && tokenHash !== null;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/**
+ * Everything under /callbacks/{externalSystemId}: the TMF listener, the compact status calls. A caller
+ * that is not the system (unknown system, wrong or missing token) is answered and nothing is stored;
+ * everything an authenticated system sends is stored with its outcome before it is answered.
+ */
+export class CallbackHandler {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messages: InboundMessages,
+    private readonly listener: ListenerEvents,
+    private readonly statusCalls: StatusCalls,
+  ) {}
+
+  async handle(req: CallbackRequest): Promise<CallbackAnswer> {
+    const [systemId = '', route = '', ...rest] = req.path.split('/');
+    const system = isUuid(systemId) ? await this.dataSource.manager.findOneBy(ExternalSystemEntity, { id: systemId }) : null;
+    const authenticated = tokenMatches(req.authorization, system?.inboundTokenHash ?? null);
+    if (!system)
+      return tmfError(404, 'NOT_FOUND', 'Unknown external system', `No external system ${JSON.stringify(systemId)} is configured here`);
+    if (!authenticated) {
+      return tmfError(401, 'UNAUTHORIZED', 'Unauthorized', `Send "Authorization: Bearer <the inbound token of ${system.name}>"`, {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    const channel = route === 'listener' ? InboundChannel.EVENT : InboundChannel.STATUS_CALL;
+    const kind = RECORD_KINDS.find((k) => k.api === system.api)!;
+    try {
+      const body = this.checkedBody(req);
+      return await this.route(system, kind, req.method, route, rest, body);
+    } catch (err) {
+      if (!(err instanceof Rejection)) throw err;
+      await this.reject(system, channel, req, err);
+      return err.answer;
+    }
+  }
+
+  private route(
+    system: ExternalSystemEntity,
+    kind: RecordKind,
+    method: string,
+    route: string,
+    rest: string[],
+    body: Json,
+  ): Promise<CallbackAnswer> {
+    const allowed = (m: string) => {
+      if (method !== m) throw new Rejection(tmfError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', `Use ${m} here`, { allow: m }));
+    };
+    if (route === 'listener' && rest.length === 1) {
+      allowed('POST');
+      return this.listener.handle(system, kind, rest[0], body);
+    }
+    if (route === 'serviceOrder' && rest.length === 1 && rest[0] === 'outboundresponse') {
+      allowed('POST');
+      return this.statusCalls.outboundResponse(system, kind, body);
+    }
+    if (route === 'serviceTest' && rest.length === 1 && rest[0] !== '') {
+      allowed('PATCH');
+      return this.statusCalls.serviceTestUpdate(system, kind, decodeURIComponent(rest[0]), body);
+    }
+    throw new Rejection(tmfError(404, 'NOT_FOUND', 'Not found', `No callback route /callbacks/${system.id}/${[route, ...rest].join('/')}`));
+  }
+
+  private checkedBody(req: CallbackRequest): Json {
+    if (req.tooLarge) {
+      throw new Rejection(
+        tmfError(413, 'PAYLOAD_TOO_LARGE', 'Payload too large', `A callback body may be at most ${MAX_CALLBACK_BODY} bytes`),
+      );
+    }
+    if (!isJson(req.contentType)) {
+      throw new Rejection(
+        tmfError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Unsupported media type',
+          `Send the body as application/json (got ${req.contentType ?? 'no content-type'})`,
+        ),
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(req.body);
+    } catch {
+      throw new Rejection(tmfError(400, 'INVALID_BODY', 'Invalid body', 'The body is not valid JSON'));
+    }
+    if (!isObject(body)) throw new Rejection(tmfError(400, 'INVALID_BODY', 'Invalid body', 'The body must be a JSON object'));
+    if (jsonDepth(body) > MAX_BODY_DEPTH) {
+      throw new Rejection(tmfError(400, 'INVALID_BODY', 'Invalid body', `The body nests deeper than ${MAX_BODY_DEPTH} levels`));
+    }
+    return storableJson(body) as Json;
+  }
+
+  /** Stores a refused message of an authenticated system (its body as received, JSON or text). */
+  private async reject(system: ExternalSystemEntity, channel: InboundChannel, req: CallbackRequest, rejection: Rejection): Promise<void> {
+    let body: unknown = null;
+    if (!req.tooLarge) {
+      try {
+        body = JSON.parse(req.body);
+      } catch {
+        body = req.body;
+      }
+      if (jsonDepth(body) > MAX_BODY_DEPTH) body = req.body.slice(0, 10_000);
+    }
+    const ctx = new RequestContext(this.dataSource, null);
+    await ctx.transaction(() =>
+      this.messages.record(ctx, {
+        externalSystemId: system.id,
+        channel,
+        eventId: rejection.eventId ?? null,
+        eventType: rejection.eventType ?? null,
+        body: storableJson(body),
+        outcome: InboundOutcome.REJECTED,
+        reason: rejection.message,
+        responseStatus: rejection.answer.status,
+      }),
+    );
+  }
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
+import { InboundChannel, InboundOutcome } from '../../entities/enums';
+import { InboundMessageEntity } from '../../entities/inbound-message.entity';
+import { NotFoundError } from '../common/domain.errors';
+import { isUuid } from '../common/input-checks';
+import { paginate, type Page } from '../common/pagination';
+import type { RequestContext } from '../context/request-context';
+import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import type { RecordKind } from '../records/record-kind';
+import { RECORD_KINDS } from '../records/record-kinds';
+
+export interface NewInboundMessage {
+  id?: string;
+  externalSystemId: string;
+  channel: InboundChannel;
+  eventId?: string | null;
+  eventType?: string | null;
+  eventTime?: Date | null;
+  body: unknown;
+  outcome: InboundOutcome;
+  reason?: string | null;
+  responseStatus?: number | null;
+  /** The records it touched (or, when stale or a duplicate, the ones it named). */
+  records?: { kind: RecordKind; ids: string[] };
+}
+
+export interface InboundMessageFilterValues {
+  externalSystemId?: string | null;
+  channel?: InboundChannel | null;
+  outcome?: InboundOutcome | null;
+  recordId?: string | null;
+}
+
+/** The inbound message table: every message of an authenticated system, kept with what became of it. */
+export class InboundMessages {
+  constructor(private readonly publisher: FulfillmentEventPublisher) {}
+
+  /** Stores a message with its outcome and the records it touched, in the caller's transaction; announced on commit. */
+  async record(ctx: RequestContext, m: NewInboundMessage): Promise<InboundMessageEntity> {
+    const row = ctx.manager.create(InboundMessageEntity, {
+      id: m.id ?? randomUUID(),
+      externalSystemId: m.externalSystemId,
+      channel: m.channel,
+      eventId: m.eventId ?? null,
+      eventType: m.eventType ?? null,
+      eventTime: m.eventTime ?? null,
+      body: m.body ?? null,
+      outcome: m.outcome,
+      reason: m.reason?.slice(0, 2000) ?? null,
+      responseStatus: m.responseStatus ?? null,
+    });
+    // The database numbers and stamps it; RETURNING hands both back without reading the row again.
+    const inserted = await ctx.manager
+      .createQueryBuilder()
+      .insert()
+      .into(InboundMessageEntity)
+      .values(row as never)
+      .returning('seq, received_at')
+      .updateEntity(false)
+      .execute();
+    const [generated] = inserted.raw as { seq: string | number; received_at: Date | string }[];
+    row.seq = Number(generated.seq);
+    row.receivedAt = new Date(generated.received_at);
+    const ids = [...new Set(m.records?.ids ?? [])];
+    if (m.records && ids.length > 0) {
+      const link = m.records.kind.inboundLink;
+      await ctx.manager.insert(
+        link.entity,
+        ids.map((id) => ({ inboundMessageId: row.id, [link.property]: id })),
+      );
+    }
+    await this.publisher.inboundMessageReceived(ctx, row);
+    return row;
+  }
+
+  /**
+   * Whether this system already sent an event with this id that was applied or found stale. The check
+   * holds a transaction-scoped lock on (system, eventId), so a copy of the event arriving at the same
+   * moment (on this instance or another) waits for the first one's transaction and then sees it.
+   */
+  async seenBefore(ctx: RequestContext, externalSystemId: string, eventId: string): Promise<InboundMessageEntity | null> {
+    await ctx.manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`inbound:${externalSystemId}:${eventId}`]);
+    return ctx.manager.findOne(InboundMessageEntity, {
+      where: { externalSystemId, eventId, outcome: In([InboundOutcome.APPLIED, InboundOutcome.STALE]) },
+    });
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<InboundMessageEntity | null> {
+    return isUuid(id) ? ctx.loaders.inboundMessage.load(id) : null;
+  }
+
+  list(
+    ctx: RequestContext,
+    first?: number | null,
+    after?: string | null,
+    filter?: InboundMessageFilterValues | null,
+  ): Promise<Page<InboundMessageEntity>> {
+    const qb = ctx.manager.createQueryBuilder(InboundMessageEntity, 'm');
+    if (filter?.externalSystemId) {
+      if (!isUuid(filter.externalSystemId)) throw new NotFoundError('External system', filter.externalSystemId, 'filter.externalSystemId');
+      qb.andWhere('m.external_system_id = :sid', { sid: filter.externalSystemId });
+    }
+    if (filter?.channel) qb.andWhere('m.channel = :channel', { channel: filter.channel });
+    if (filter?.outcome) qb.andWhere('m.outcome = :outcome', { outcome: filter.outcome });
+    if (filter?.recordId) {
+      if (!isUuid(filter.recordId)) throw new NotFoundError('Domain order or test run', filter.recordId, 'filter.recordId');
+      const touched = RECORD_KINDS.map(
+        (k) =>
+          `EXISTS (SELECT 1 FROM ${k.inboundLink.table} l WHERE l.inbound_message_id = m.id AND l.${k.inboundLink.column} = :recordId)`,
+      );
+      qb.andWhere(`(${touched.join(' OR ')})`, { recordId: filter.recordId });
+    }
+    return paginate(qb, first, after);
+  }
+
+  /** The messages that touched one record, newest first. */
+  ofRecord(
+    ctx: RequestContext,
+    kind: RecordKind,
+    recordId: string,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<Page<InboundMessageEntity>> {
+    const qb = ctx.manager
+      .createQueryBuilder(InboundMessageEntity, 'm')
+      .innerJoin(kind.inboundLink.table, 'l', `l.inbound_message_id = m.id AND l.${kind.inboundLink.column} = :recordId`, { recordId });
+    return paginate(qb, first, after);
+  }
+}

@@ -1,0 +1,208 @@
+import type { DataSource } from 'typeorm';
+import { CancellationEntity } from '../../entities/cancellation.entity';
+import { InboundChannel, InboundOutcome, OutboundRequestState } from '../../entities/enums';
+import type { ExternalSystemEntity } from '../../entities/external-system.entity';
+import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
+import type { RequestContext } from '../context/request-context';
+import { advances, type Cancellations } from '../records/cancellations';
+import type { RecordKind } from '../records/record-kind';
+import { emptyReport, type Json } from '../tmf/resource-report';
+import { untilDelivered, type Try } from './awaiting-delivery';
+import { Rejection, tmfError, type CallbackAnswer } from './callback-answers';
+import { readEnvelope, type InboundEnvelope } from './inbound-envelope';
+import type { InboundMessages } from './inbound-messages';
+import type { Application, ReportApplication, Target } from './report-application';
+
+/** Where specification events go (the test specifications' own module). */
+export interface SpecificationEvents {
+  apply(
+    ctx: RequestContext,
+    system: ExternalSystemEntity,
+    specification: Json,
+    deleted: boolean,
+  ): Promise<{ changed: boolean; reason: string | null }>;
+}
+
+/**
+ * The TMF listener: POST /callbacks/{id}/listener/{eventName}. Each event is applied in one transaction
+ * with the message that carried it: a repeated eventId is a DUPLICATE, an event about a resource this
+ * system was never sent is refused (404), and one about a request whose delivery is still being recorded
+ * waits for it briefly (the system's answer can overtake our record of its acceptance).
+ */
+export class ListenerEvents {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messages: InboundMessages,
+    private readonly application: ReportApplication,
+    private readonly cancellations: Cancellations,
+    private readonly specifications: SpecificationEvents,
+  ) {}
+
+  async handle(system: ExternalSystemEntity, kind: RecordKind, eventName: string, body: Json): Promise<CallbackAnswer> {
+    const meaning = kind.listenerEvents[eventName];
+    if (!meaning) {
+      const known = Object.keys(kind.listenerEvents).join(', ');
+      throw new Rejection(tmfError(404, 'NOT_FOUND', 'Unknown event', `${eventName} is not an event of ${system.api} (one of: ${known})`));
+    }
+    const key =
+      meaning === 'specification' || meaning === 'specificationDeleted'
+        ? 'serviceTestSpecification'
+        : meaning.startsWith('cancel')
+          ? kind.cancelTaskKey
+          : kind.resourceKey;
+    const envelope = readEnvelope(body, key ?? kind.resourceKey);
+    const refuse = (status: number, code: string, reason: string, message: string) =>
+      new Rejection(tmfError(status, code, reason, message), envelope.eventId, envelope.eventType ?? eventName);
+    if (!envelope.resource) throw refuse(400, 'INVALID_BODY', 'Invalid body', `The event carries no event.${key}`);
+    const resource = envelope.resource;
+    const base = {
+      channel: InboundChannel.EVENT,
+      eventId: envelope.eventId,
+      eventType: envelope.eventType ?? eventName,
+      eventTime: envelope.eventTime,
+      body,
+    };
+    if (meaning === 'specification' || meaning === 'specificationDeleted') {
+      return this.once(system, envelope, async (ctx) => {
+        const { changed, reason } = await this.specifications.apply(ctx, system, resource, meaning === 'specificationDeleted');
+        const m = await this.messages.record(ctx, {
+          ...base,
+          externalSystemId: system.id,
+          outcome: changed ? InboundOutcome.APPLIED : InboundOutcome.STALE,
+          reason,
+          responseStatus: 201,
+        });
+        return { answer: { status: 201, body: { id: m.id, outcome: m.outcome } } };
+      });
+    }
+    if (meaning === 'cancelTask' || meaning === 'cancelInformationRequired') {
+      return this.once(system, envelope, (ctx) => this.cancelTaskEvent(ctx, system, kind, envelope, meaning, base, refuse));
+    }
+    const report = kind.readReport(resource);
+    const how: Application = {
+      message: { ...base, responseStatus: 201 },
+      meaning,
+      fieldPaths: envelope.fieldPaths,
+      eventTime: envelope.eventTime ?? new Date(),
+      storeWhenStale: true,
+    };
+    return this.once(system, envelope, async (ctx) => {
+      const lookup = await this.application.findTarget(ctx, system, kind, report);
+      if ('missing' in lookup) throw refuse(404, 'NOT_FOUND', 'Unknown resource', lookup.missing);
+      if ('notDelivered' in lookup) return { notDelivered: lookup.notDelivered };
+      const { message } = await this.application.apply(ctx, system, lookup.target, report, how);
+      return { answer: { status: 201, body: { id: message!.id, outcome: message!.outcome } } };
+    });
+  }
+
+  /** Runs `work` after the duplicate check, in one transaction, waiting for the delivery it answers (awaiting-delivery.ts). */
+  private once(
+    system: ExternalSystemEntity,
+    envelope: InboundEnvelope,
+    work: (ctx: RequestContext) => Promise<Try>,
+  ): Promise<CallbackAnswer> {
+    return untilDelivered(this.dataSource, envelope, async (ctx) => {
+      if (envelope.eventId) {
+        const seen = await this.messages.seenBefore(ctx, system.id, envelope.eventId);
+        if (seen) {
+          const m = await this.messages.record(ctx, {
+            externalSystemId: system.id,
+            channel: InboundChannel.EVENT,
+            eventId: envelope.eventId,
+            eventType: envelope.eventType,
+            eventTime: envelope.eventTime,
+            body: null,
+            outcome: InboundOutcome.DUPLICATE,
+            reason: `Event ${envelope.eventId} was received before (inbound message ${seen.id}, ${seen.outcome})`,
+            responseStatus: 201,
+          });
+          return { answer: { status: 201, body: { id: m.id, outcome: m.outcome } } };
+        }
+      }
+      return work(ctx);
+    });
+  }
+
+  /** A cancel task's create or state change (or its request for information): the cancellation follows it. */
+  private async cancelTaskEvent(
+    ctx: RequestContext,
+    system: ExternalSystemEntity,
+    kind: RecordKind,
+    envelope: InboundEnvelope,
+    meaning: 'cancelTask' | 'cancelInformationRequired',
+    base: Omit<Application['message'], 'responseStatus'>,
+    refuse: (status: number, code: string, reason: string, message: string) => Rejection,
+  ): Promise<Try> {
+    const task = kind.readCancelTask(envelope.resource!);
+    const cancellation = task ? await this.findCancellation(ctx, system, task.taskId, task.serviceOrderId) : null;
+    if (!task || !cancellation) {
+      throw refuse(
+        404,
+        'NOT_FOUND',
+        'Unknown cancel task',
+        `${system.name} was never sent a cancellation for task ${task?.taskId ?? '(no id)'} or order ${task?.serviceOrderId ?? '(none named)'}`,
+      );
+    }
+    const cancel = await ctx.manager.findOneByOrFail(OutboundRequestEntity, { id: cancellation.outboundRequestId });
+    const create = await ctx.manager.findOne(OutboundRequestEntity, {
+      where: { externalSystemId: system.id, externalId: cancellation.resourceId, state: OutboundRequestState.DELIVERED },
+      order: { seq: 'DESC' },
+    });
+    if (!create) throw refuse(404, 'NOT_FOUND', 'Unknown resource', `${system.name} was never sent the order ${cancellation.resourceId}`);
+    const target: Target = { kind, request: create, records: await this.application.lockCovered(ctx, kind, cancel) };
+    if (meaning === 'cancelInformationRequired') {
+      const how: Application = {
+        message: { ...base, responseStatus: 201 },
+        meaning: 'informationRequired',
+        fieldPaths: envelope.fieldPaths,
+        eventTime: envelope.eventTime ?? new Date(),
+        storeWhenStale: true,
+      };
+      const { message } = await this.application.apply(ctx, system, target, emptyReport(), how);
+      return { answer: { status: 201, body: { id: message!.id, outcome: message!.outcome } } };
+    }
+    const state = task.cancellationState;
+    const moved = state !== undefined && advances(cancellation, state, task.taskId);
+    const m = await this.messages.record(ctx, {
+      ...base,
+      externalSystemId: system.id,
+      outcome: moved ? InboundOutcome.APPLIED : InboundOutcome.STALE,
+      reason: moved
+        ? null
+        : `The cancellation is already ${cancellation.state}; the task's state ${task.state ?? '(none)'} changes nothing`,
+      responseStatus: 201,
+      records: { kind, ids: target.records.map((r) => r.id) },
+    });
+    if (moved) {
+      const why = task.errors.map((e) => [e.code, e.reason, e.message].filter(Boolean).join(': ')).join('; ');
+      await this.cancellations.advance(ctx, kind, cancellation, target.records, {
+        state,
+        externalId: task.taskId ?? null,
+        request: cancel,
+        inboundMessageId: m.id,
+        refusal: `${system.name} refused cancellation ${cancel.number}${why ? `: ${why}` : ''}`,
+      });
+    }
+    return { answer: { status: 201, body: { id: m.id, outcome: m.outcome } } };
+  }
+
+  /** A cancellation of this system, by its task's id, else by the resource it cancels (the latest). */
+  private findCancellation(
+    ctx: RequestContext,
+    system: ExternalSystemEntity,
+    taskId?: string,
+    resourceId?: string,
+  ): Promise<CancellationEntity | null> {
+    if (!taskId && !resourceId) return Promise.resolve(null);
+    const qb = ctx.manager
+      .createQueryBuilder(CancellationEntity, 'c')
+      .innerJoin(OutboundRequestEntity, 'r', 'r.id = c.outbound_request_id AND r.external_system_id = :sid', { sid: system.id })
+      .orderBy('c.requested_at', 'DESC')
+      .setLock('pessimistic_write', undefined, ['c']);
+    if (taskId && resourceId)
+      qb.where('(c.external_id = :taskId OR (c.external_id IS NULL AND c.resource_id = :resourceId))', { taskId, resourceId });
+    else if (taskId) qb.where('c.external_id = :taskId', { taskId });
+    else qb.where('c.resource_id = :resourceId', { resourceId });
+    return qb.getOne();
+  }
+}

@@ -1,0 +1,84 @@
+import type { Logger } from 'typeorm';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { ActivateOpenApiDocument, CreateDomainOrderDocument, CreateFulfillmentRequestDocument } from '../__generated__/graphql';
+import { startTestApp, type TestApp } from '../support/app';
+import { caseOrder, caseRule, waitForState } from './e2e-kit';
+import { callback, callingBackSystem, orderEvent, orderReport } from './inbound-kit';
+
+/** Counts the SQL statements TypeORM sends while switched on. */
+class StatementCounter implements Logger {
+  counting = false;
+  statements: string[] = [];
+  logQuery(query: string): void {
+    if (this.counting) this.statements.push(query);
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+/**
+ * What one event costs the database: a fixed number of statements, however many records it moves (a
+ * whole tree is one UPDATE, its links one INSERT, its events one NOTIFY).
+ */
+describe('SQL statements per inbound event', () => {
+  const counter = new StatementCounter();
+  let app: TestApp;
+  let sim: Simulator;
+  let systemId: string;
+  let token: string;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ stepMs: 600_000, notify: 'none' });
+    // The dispatcher's sweeps (claim_outbound_requests) are left out of the count.
+    app = await startTestApp({ sqlLogger: counter });
+    await app.ok(ActivateOpenApiDocument, { api: 'SERVICE_ORDERING_TMF641' });
+    ({
+      system: { id: systemId },
+      token,
+    } = await callingBackSystem(app, sim, 'orders', { notify: 'none' }));
+    await caseRule(app, systemId, 'statements');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sim?.close();
+  });
+
+  async function statementsOfOneEvent(children: number) {
+    const input = { ...caseOrder('statements'), children: Array.from({ length: children }, () => caseOrder('statements')) };
+    const order = (await app.ok(CreateDomainOrderDocument, { input })).createDomainOrder;
+    const [request] = (await app.ok(CreateFulfillmentRequestDocument, { domainOrderId: order.id })).createFulfillmentRequest
+      .outboundRequests;
+    const { externalId } = await waitForState(app, request.id, 'DELIVERED');
+    // Let the dispatcher's last sweep after the delivery finish before counting.
+    await new Promise((r) => setTimeout(r, 50));
+    counter.statements = [];
+    counter.counting = true;
+    const res = await callback(
+      app,
+      `${systemId}/listener/serviceOrderStateChangeEvent`,
+      orderEvent('ServiceOrderStateChangeEvent', { id: externalId, state: 'inProgress' }),
+      { token },
+    );
+    counter.counting = false;
+    expect([res.status, res.body.outcome]).toEqual([201, 'APPLIED']);
+    const moved = await orderReport(app, order.id);
+    expect([moved.externalState, ...moved.children.map((c) => c.externalState)]).toEqual(Array(children + 1).fill('inProgress'));
+    return counter.statements.filter((s) => !s.includes('claim_outbound_requests'));
+  }
+
+  it('a state change of one order: the system, the duplicate check, the lookup, locks, the message, one UPDATE, one NOTIFY', async () => {
+    const statements = await statementsOfOneEvent(0);
+    expect(statements.filter((s) => s.startsWith('UPDATE'))).toHaveLength(1);
+    expect(statements.filter((s) => s.includes('pg_notify'))).toHaveLength(1);
+    expect(statements.length).toBeLessThanOrEqual(12);
+  });
+
+  it('the same event for a tree of 1 + 20 records costs the same statements', async () => {
+    const single = await statementsOfOneEvent(0);
+    const tree = await statementsOfOneEvent(20);
+    expect(tree.length).toBe(single.length);
+  });
+});
