@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Services } from '../container';
 import { DecisionSubject } from '../entities/enums';
 import { ROLES } from '../services/auth/roles';
@@ -35,7 +35,7 @@ export class TestRunResolver {
   @Authorized(ROLES.ADMIN)
   @Mutation(() => TestSpecification, {
     description:
-      'Replaces name, version and definitions; a definition matched by metricName keeps its definitionId unless the input gives one.',
+      'Replaces name, version and definitions; a definition matched by metricName keeps its definitionId unless the input gives one. Without measureDefinitions the definitions stay as they are.',
   })
   updateTestSpecification(
     @Ctx() ctx: RequestContext,
@@ -56,6 +56,8 @@ export class TestRunResolver {
   }
 
   @Authorized(ROLES.ADMIN)
+  // It reads every page from the system before it writes, in a transaction of its own (transaction.middleware.ts).
+  @Extensions({ ownTransaction: true })
   @Mutation(() => [TestSpecification], {
     description:
       'GET {baseUrl}/serviceTestSpecification of a TMF653 system; creates or updates the local copies by externalId, keeping filled definition ids.',

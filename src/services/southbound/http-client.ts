@@ -14,6 +14,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   bodyText: string;
+  /** The body was longer than MAX_RESPONSE_BYTES: bodyText is its start only. */
+  truncated?: boolean;
 }
 
 /** Raised before connecting when a host name resolves to an address the URL policy forbids. */
@@ -22,7 +24,7 @@ export class ForbiddenAddressError extends Error {
 }
 
 /** Largest response body we read; TMF resources are small, an endless body must not exhaust memory. */
-const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /**
  * The outbound HTTP client: one undici Agent with keep-alive connections per origin, a per-request
@@ -78,15 +80,18 @@ export class HttpClient {
     });
     const chunks: Buffer[] = [];
     let size = 0;
+    let truncated = false;
     for await (const chunk of body) {
       size += (chunk as Buffer).length;
       if (size > MAX_RESPONSE_BYTES) {
+        truncated = true;
         body.destroy();
         break;
       }
       chunks.push(chunk as Buffer);
     }
-    return { status: statusCode, headers, bodyText: Buffer.concat(chunks).toString('utf8') };
+    const bodyText = Buffer.concat(chunks).toString('utf8');
+    return truncated ? { status: statusCode, headers, bodyText, truncated } : { status: statusCode, headers, bodyText };
   }
 
   close(): Promise<void> {

@@ -13,6 +13,8 @@ export type Exchange =
       /** The body as JSON text to store. */
       bodyJson: string | null;
       headers?: Record<string, string | string[] | undefined>;
+      /** Why `body` is not what the system sent: it was not JSON (kept as { text }), or longer than the client reads. */
+      unreadable?: 'NOT_JSON' | 'TOO_LARGE';
     }
   | { kind: 'FAILED'; failure: DeliveryFailure; status?: number; body?: unknown; outcomeUnknown?: boolean };
 
@@ -21,17 +23,19 @@ export type Exchange =
  * surrogates, which JSON allows: they become U+FFFD, or one such answer would fail the whole batch it
  * is recorded with, again on every retry. Text that is not JSON is kept (its start) as { text }.
  */
-export function responseBody(text: string): { value: unknown; json: string | null } {
+export function responseBody(text: string): { value: unknown; json: string | null; notJson?: true } {
   if (!text) return { value: null, json: null };
   let value: unknown;
+  let notJson: true | undefined;
   try {
     value = JSON.parse(text);
     if (!text.includes('\\u')) return { value, json: text };
   } catch {
     value = { text: text.slice(0, 2000) };
+    notJson = true;
   }
   value = storableJson(value);
-  return { value, json: JSON.stringify(value) };
+  return notJson ? { value, json: JSON.stringify(value), notJson } : { value, json: JSON.stringify(value) };
 }
 
 /** Did the request possibly reach the system before it failed? Then a CREATE must be looked up before it is sent again. */
@@ -87,8 +91,17 @@ export class SouthboundClient {
     }
     const outcome = classifyHttpResponse(response.status, response.headers, response.bodyText, new Date());
     const body = responseBody(response.bodyText);
-    if (outcome.kind === 'DELIVERED')
-      return { kind: 'DELIVERED', status: response.status, body: body.value, bodyJson: body.json, headers: response.headers };
+    if (outcome.kind === 'DELIVERED') {
+      const unreadable = response.truncated ? 'TOO_LARGE' : body.notJson ? 'NOT_JSON' : undefined;
+      const delivered = {
+        kind: 'DELIVERED',
+        status: response.status,
+        body: body.value,
+        bodyJson: body.json,
+        headers: response.headers,
+      } as const;
+      return unreadable ? { ...delivered, unreadable } : delivered;
+    }
     if (response.status === 401) this.auth.invalidate(system.id);
     return { kind: 'FAILED', failure: outcome, status: response.status, body: body.value };
   }

@@ -61,7 +61,10 @@ export class TestSpecificationService {
     return ctx.manager.findOneByOrFail(TestSpecificationEntity, { id: spec.id });
   }
 
-  /** Replaces name, version and definitions; a definition matched by metricName keeps its definitionId unless the input gives one. */
+  /**
+   * Replaces name, version and definitions; a definition matched by metricName keeps its row and its
+   * definitionId unless the input gives one. An input without measureDefinitions keeps them as they are.
+   */
   async update(ctx: RequestContext, id: string, input: TestSpecificationValues): Promise<TestSpecificationEntity> {
     const spec = await this.lock(ctx, id, 'id');
     const externalId = requireText(input.externalId, 'input.externalId', 200);
@@ -76,9 +79,9 @@ export class TestSpecificationService {
       name: requireText(input.name, 'input.name', 200),
       version: optionalText(input.version, 'input.version', 50),
     });
-    const plans = checkDefinitions(input.measureDefinitions ?? []);
+    const plans = input.measureDefinitions ? checkDefinitions(input.measureDefinitions) : null;
     await ctx.manager.save(TestSpecificationEntity, spec);
-    await this.replaceDefinitions(ctx, spec, plans);
+    if (plans) await this.replaceDefinitions(ctx, spec, plans);
     return ctx.manager.findOneByOrFail(TestSpecificationEntity, { id: spec.id });
   }
 
@@ -122,6 +125,11 @@ export class TestSpecificationService {
     options: { deleted?: boolean } = {},
   ): Promise<{ spec: TestSpecificationEntity | null; changed: boolean; reason: string | null }> {
     if (!report.externalId) return { spec: null, changed: false, reason: 'The specification has no id' };
+    // An import and the system's events may write the same copy at once; the second waits for the first
+    // (a copy that does not exist yet has no row to lock).
+    await ctx.manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `test-specification:${system.id}:${report.externalId}`,
+    ]);
     const existing = await ctx.manager.findOne(TestSpecificationEntity, {
       where: [
         { externalSystemId: system.id, externalId: report.externalId },
@@ -149,14 +157,17 @@ export class TestSpecificationService {
     Object.assign(spec, {
       name: report.name ?? spec.name,
       version: report.version ?? spec.version,
-      lifecycleStatus: options.deleted ? DELETED : (report.lifecycleStatus ?? spec.lifecycleStatus),
+      // The system says it has it (a listing, a create or change event): a copy marked deleted is back.
+      lifecycleStatus: options.deleted
+        ? DELETED
+        : (report.lifecycleStatus ?? (spec.lifecycleStatus === DELETED ? null : spec.lifecycleStatus)),
       externalSystemId: system.id,
       syncedAt: new Date(),
     });
     let changed = !existing || before !== JSON.stringify([spec.name, spec.version, spec.lifecycleStatus, spec.externalSystemId]);
     await ctx.manager.save(TestSpecificationEntity, spec);
     if (report.definitions && !options.deleted)
-      changed = (await this.replaceDefinitions(ctx, spec, report.definitions.map(fromReport))) || changed;
+      changed = (await this.replaceDefinitions(ctx, spec, fromReport(report.definitions))) || changed;
     return { spec, changed, reason: changed ? null : `${spec.name} (${spec.externalId}) already shows all of it` };
   }
 
@@ -211,8 +222,16 @@ export class TestSpecificationService {
   }
 }
 
-function fromReport(d: DefinitionReport): DefinitionPlan {
-  return { metricName: d.metricName, unitOfMeasure: d.unitOfMeasure ?? null, valueType: d.valueType ?? null, definitionId: d.definitionId };
+/** A system's definitions; a metric it lists twice is taken once, as first listed (definitions are matched by metricName). */
+function fromReport(definitions: DefinitionReport[]): DefinitionPlan[] {
+  const seen = new Set<string>();
+  return definitions.flatMap((d) => {
+    if (seen.has(d.metricName)) return [];
+    seen.add(d.metricName);
+    return [
+      { metricName: d.metricName, unitOfMeasure: d.unitOfMeasure ?? null, valueType: d.valueType ?? null, definitionId: d.definitionId },
+    ];
+  });
 }
 
 /** Definitions of an input: metric names and filled definition ids unique; a blank definitionId leaves the stored one. */
