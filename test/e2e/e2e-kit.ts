@@ -1,7 +1,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { createDataSource, openDatabase } from '../../src/database/data-source';
@@ -136,6 +137,71 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A request a stub peer received. */
+export interface PeerRequest {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** How a stub peer answers: a JSON body, or `raw` text as it is; `hang` never answers (for timeouts). */
+export interface PeerAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  raw?: string;
+  hang?: boolean;
+}
+
+export interface StubPeer {
+  /** The TMF API root to give an external system as its base URL. */
+  readonly baseUrl: string;
+  readonly requests: PeerRequest[];
+  /** How it answers each request; tests replace it. By default 404. */
+  answer: (req: PeerRequest) => PeerAnswer;
+  close(): Promise<void>;
+}
+
+/**
+ * A tiny external system played by the test itself (node:http on a random port): it records every
+ * request and answers what `answer` says, for answers the simulator does not give (bad JSON, huge
+ * bodies, no answer at all).
+ */
+export async function startStubPeer(apiRoot = '/tmf-api/serviceTestManagement/v4'): Promise<StubPeer> {
+  const requests: PeerRequest[] = [];
+  const peer = {
+    baseUrl: '',
+    requests,
+    answer: (): PeerAnswer => ({ status: 404, body: { code: '404', reason: 'Not found' } }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const received = {
+        method: req.method ?? '',
+        url: new URL(req.url ?? '/', peer.baseUrl),
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(received);
+      const a = peer.answer(received);
+      if (a.hang) return;
+      res.writeHead(a.status ?? 200, { 'content-type': 'application/json', ...a.headers });
+      res.end(a.raw ?? JSON.stringify(a.body ?? null));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  peer.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${apiRoot}`;
+  return peer;
 }
 
 export interface Collector<R> {
