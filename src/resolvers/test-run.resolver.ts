@@ -46,7 +46,10 @@ export class TestRunResolver {
   }
 
   @Authorized(ROLES.ADMIN)
-  @Mutation(() => TestMeasureDefinition, { description: 'Fills or changes one test measure definition, e.g. its id field (definitionId).' })
+  @Mutation(() => TestMeasureDefinition, {
+    description:
+      'Fills or changes one test measure definition, e.g. its id field (definitionId). A field left out of the input stays as it is; null clears it.',
+  })
   updateTestMeasureDefinition(
     @Ctx() ctx: RequestContext,
     @Arg('id', () => ID) id: string,

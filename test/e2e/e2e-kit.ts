@@ -172,10 +172,10 @@ export interface StubPeer {
  */
 export async function startStubPeer(apiRoot = '/tmf-api/serviceTestManagement/v4'): Promise<StubPeer> {
   const requests: PeerRequest[] = [];
-  const peer = {
+  const peer: StubPeer & { baseUrl: string } = {
     baseUrl: '',
     requests,
-    answer: (): PeerAnswer => ({ status: 404, body: { code: '404', reason: 'Not found' } }),
+    answer: () => ({ status: 404, body: { code: '404', reason: 'Not found' } }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

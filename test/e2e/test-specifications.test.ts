@@ -30,7 +30,7 @@ import {
   type PeerRequest,
   type StubPeer,
 } from './e2e-kit';
-import { callingBackSystem, closeInboundWorld, inboundMessages, startInboundWorld } from './inbound-kit';
+import { callback, callingBackSystem, closeInboundWorld, inboundMessages, startInboundWorld } from './inbound-kit';
 
 type Spec = TestSpecificationsSyncedQuery['testSpecifications'][number];
 
@@ -444,6 +444,22 @@ describe('E2E: test specifications from the test system, and the id field of the
       expect(await copiesOf(app, system.id)).toEqual(before);
     });
 
+    it('updateTestMeasureDefinition: the metric and the id are enough to fill it; what the input leaves out stays, null clears it', async () => {
+      const system = await testSystem(app, sim);
+      const latency = copy(await importFrom(app, system.id), 'latency-test');
+      const jitter = definition(latency, 'jitter');
+      const filled = (
+        await app.ok(UpdateTestMeasureDefinitionDocument, { id: jitter.id, input: { metricName: 'jitter', definitionId: 'TMD-JIT' } })
+      ).updateTestMeasureDefinition;
+      expect(filled).toEqual({ ...jitter, definitionId: 'TMD-JIT', unitOfMeasure: 'ms', valueType: 'number' });
+
+      const changed = (
+        await app.ok(UpdateTestMeasureDefinitionDocument, { id: jitter.id, input: { metricName: 'jitterMs', unitOfMeasure: null } })
+      ).updateTestMeasureDefinition;
+      expect(changed).toEqual({ ...filled, metricName: 'jitterMs', unitOfMeasure: null });
+      expect(definition(copy(await copiesOf(app, system.id), 'latency-test'), 'jitterMs')).toEqual(changed);
+    });
+
     it('updateTestMeasureDefinition refuses an id or a metric another definition of the specification has, and an unknown definition', async () => {
       const system = await testSystem(app, sim);
       const latency = copy(await importFrom(app, system.id), 'latency-test');
@@ -552,6 +568,55 @@ describe('E2E: test specifications from the test system, and the id field of the
       }
       // The other copies saw nothing.
       expect(copy(await copiesOf(app, system.id), 'latency-test').lifecycleStatus).toBe('Active');
+    });
+  });
+
+  describe('serviceTestSpecification events sent by hand', () => {
+    const post = (systemId: string, token: string, eventType: string, specification: Record<string, unknown>, eventId = unique('evt')) =>
+      callback(
+        app,
+        `${systemId}/listener/${eventType[0].toLowerCase()}${eventType.slice(1)}`,
+        {
+          eventId: eventId.replace(/\s/g, '-'),
+          eventTime: new Date().toISOString(),
+          eventType,
+          event: { serviceTestSpecification: specification },
+        },
+        { token },
+      );
+
+    it('a partial change merges, a repeated event is a DUPLICATE, and an event about a specification it cannot know is STALE with why', async () => {
+      const { system, token } = await callingBackSystem(app, sim, 'tests', { notify: 'none' });
+      const line = copy(await importFrom(app, system.id), 'line-test');
+
+      const partial = await post(
+        system.id,
+        token,
+        'ServiceTestSpecificationAttributeValueChangeEvent',
+        { id: 'line-test', lifecycleStatus: 'Retired' },
+        'evt-partial',
+      );
+      expect([partial.status, partial.body.outcome]).toEqual([201, 'APPLIED']);
+      const retired = copy(await copiesOf(app, system.id), 'line-test');
+      expect(retired).toEqual({ ...line, lifecycleStatus: 'Retired', syncedAt: expect.any(String) });
+
+      const again = await post(
+        system.id,
+        token,
+        'ServiceTestSpecificationAttributeValueChangeEvent',
+        { id: 'line-test', lifecycleStatus: 'Active' },
+        'evt-partial',
+      );
+      expect([again.status, again.body.outcome]).toEqual([201, 'DUPLICATE']);
+      expect(copy(await copiesOf(app, system.id), 'line-test').lifecycleStatus).toBe('Retired');
+
+      const unknown = await post(system.id, token, 'ServiceTestSpecificationDeleteEvent', { id: 'never-listed' });
+      expect([unknown.status, unknown.body.outcome]).toEqual([201, 'STALE']);
+      const stored = (await inboundMessages(app, { externalSystemId: system.id })).edges.map((e) => e.node);
+      expect(stored.find((m) => m.id === unknown.body.id)!.reason).toBe(
+        'No local copy of never-listed to mark deleted, and it names no name to create one with',
+      );
+      expect((await copiesOf(app, system.id)).map((s) => s.externalId)).not.toContain('never-listed');
     });
   });
 

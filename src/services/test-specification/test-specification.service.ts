@@ -85,7 +85,11 @@ export class TestSpecificationService {
     return ctx.manager.findOneByOrFail(TestSpecificationEntity, { id: spec.id });
   }
 
-  /** Fills or changes one definition (its id field above all): the metric, unit, value type and definitionId as given. */
+  /**
+   * Fills or changes one definition (its id field above all): the metric, and the definitionId, unit and
+   * value type given; one left out of the input stays as it is (null clears it), so filling the id needs
+   * only the metric and the id.
+   */
   async updateDefinition(ctx: RequestContext, id: string, input: MeasureDefinitionValues): Promise<TestMeasureDefinitionEntity> {
     const definition = isUuid(id)
       ? await ctx.manager.findOne(TestMeasureDefinitionEntity, { where: { id }, lock: { mode: 'pessimistic_write' } })
@@ -93,7 +97,9 @@ export class TestSpecificationService {
     if (!definition) throw new NotFoundError('Test measure definition', id, 'id');
     const siblings = await ctx.manager.find(TestMeasureDefinitionEntity, { where: { specificationId: definition.specificationId } });
     const metricName = requireText(input.metricName, 'input.metricName', 200);
-    const definitionId = optionalText(input.definitionId, 'input.definitionId', 200);
+    const given = <K extends 'definitionId' | 'unitOfMeasure' | 'valueType'>(field: K, max: number) =>
+      input[field] === undefined ? definition[field] : optionalText(input[field], `input.${field}`, max);
+    const definitionId = given('definitionId', 200);
     const clash = (field: 'metricName' | 'definitionId', value: string | null) =>
       value !== null && siblings.some((d) => d.id !== definition.id && d[field] === value);
     if (clash('metricName', metricName))
@@ -107,8 +113,8 @@ export class TestSpecificationService {
     Object.assign(definition, {
       metricName,
       definitionId,
-      unitOfMeasure: optionalText(input.unitOfMeasure, 'input.unitOfMeasure', 50),
-      valueType: optionalText(input.valueType, 'input.valueType', 50),
+      unitOfMeasure: given('unitOfMeasure', 50),
+      valueType: given('valueType', 50),
     });
     return ctx.manager.save(TestMeasureDefinitionEntity, definition);
   }
