@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const KIND_NAMES = 'DOMAIN_ORDER|TEST_RUN';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'test/__generated__/', '**/*.cjs', '**/*.mjs', 'jest.config.js'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'test/__generated__/', 'console/src/__generated__/', '**/*.cjs', '**/*.mjs', 'jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -31,6 +31,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
+    },
+  },
+  {
+    // The operator console is a browser app (console/tsconfig.json gives it the DOM and no Node types);
+    // it knows the gateway only through GraphQL, never through the server's code.
+    files: ['console/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/../src/**', '**/../test/**', 'node:*'], message: 'The console talks to the gateway over GraphQL only.' }] },
+      ],
     },
   },
   {

@@ -1,0 +1,121 @@
+import type { InboundRowFragment, OutboundRowFragment } from '../__generated__/graphql';
+import { Section, StateBadge, Time } from '../components';
+import { Link } from '../router';
+
+/** The outbound requests of a record, newest last, each linking to its payload and response. */
+export function OutboundRequestsTable(props: { requests: OutboundRowFragment[]; label?: string }) {
+  if (props.requests.length === 0) return <p class="muted">No outbound requests.</p>;
+  return (
+    <table aria-label={props.label ?? 'Outbound requests'}>
+      <thead>
+        <tr>
+          <th>Number</th>
+          <th>Operation</th>
+          <th>Request</th>
+          <th>System</th>
+          <th>State</th>
+          <th>Attempts</th>
+          <th>HTTP</th>
+          <th>External id</th>
+          <th>Error</th>
+          <th>Updated</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.requests.map((r) => (
+          <tr key={r.id} data-number={r.number}>
+            <td>
+              <Link to={`/outbound/${r.id}`}>{r.number}</Link>
+            </td>
+            <td>{r.operation}</td>
+            <td class="mono">
+              {r.httpMethod} {r.path}
+            </td>
+            <td>{r.externalSystem.name}</td>
+            <td>
+              <StateBadge state={r.state} />
+            </td>
+            <td>{r.attempts}</td>
+            <td>{r.responseStatus ?? <span class="muted">–</span>}</td>
+            <td class="mono">{r.externalId ?? <span class="muted">–</span>}</td>
+            <td>{r.error ? `${r.error.category}: ${r.error.message}` : <span class="muted">–</span>}</td>
+            <td>
+              <Time value={r.updatedAt} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function InboundMessagesTable(props: { messages: InboundRowFragment[]; label?: string }) {
+  if (props.messages.length === 0) return <p class="muted">No inbound messages.</p>;
+  return (
+    <table aria-label={props.label ?? 'Inbound messages'}>
+      <thead>
+        <tr>
+          <th>Received</th>
+          <th>Channel</th>
+          <th>Event</th>
+          <th>System</th>
+          <th>Outcome</th>
+          <th>Answer</th>
+          <th>Reason</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.messages.map((m) => (
+          <tr key={m.id}>
+            <td>
+              <Link to={`/inbound?id=${m.id}`}>
+                <Time value={m.receivedAt} />
+              </Link>
+            </td>
+            <td>{m.channel}</td>
+            <td>{m.eventType ?? <span class="muted">–</span>}</td>
+            <td>{m.externalSystem.name}</td>
+            <td>
+              <StateBadge state={m.outcome} />
+            </td>
+            <td>{m.responseStatus ?? <span class="muted">–</span>}</td>
+            <td>{m.reason ?? <span class="muted">–</span>}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ExternalErrors(props: {
+  errors: { code?: string | null; reason?: string | null; message?: string | null; status?: string | null; receivedAt: string }[];
+}) {
+  return (
+    <Section title="Errors reported" count={props.errors.length}>
+      {props.errors.length === 0 ? (
+        <p class="muted">None.</p>
+      ) : (
+        <ul>
+          {props.errors.map((e, i) => (
+            <li key={i}>
+              <Time value={e.receivedAt} /> {[e.code, e.status, e.reason, e.message].filter(Boolean).join(' · ')}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+export function Characteristics(props: { items: { name: string; value: string }[] }) {
+  if (props.items.length === 0) return <span class="muted">none</span>;
+  return (
+    <ul class="characteristics">
+      {props.items.map((c) => (
+        <li key={c.name}>
+          <span class="mono">{c.name}</span> = <span class="mono">{c.value}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
