@@ -89,6 +89,8 @@ function FalloutActions(props: { fallout: Fallout }) {
   const { can } = useContext(SessionContext);
   const f = props.fallout;
   const request = f.outboundRequest;
+  // Retrying answers the fallout: the console closes it once the request is queued again (a new failure
+  // opens a new one), as the gateway's retry leaves fallouts to people.
   const retry = useAction(ConsoleRetryDocument, `${request.number} queued again`);
   const discard = useAction(ConsoleDiscardDocument, `${request.number} discarded`);
   const resolve = useAction(ConsoleResolveFalloutDocument, 'Fallout resolved');
@@ -103,8 +105,12 @@ function FalloutActions(props: { fallout: Fallout }) {
       {failed && (
         <ConfirmButton
           label="Retry"
-          question={`Want to retry outbound fulfillment request ${request.number} for ${records}?`}
-          onConfirm={() => retry.run({ id: request.id })}
+          question={`Want to retry outbound fulfillment request ${request.number} for ${records}? The request is queued again and this fallout closed.`}
+          note={{ label: 'Note (optional)', required: false }}
+          onConfirm={async (note) =>
+            (await retry.run({ id: request.id })) &&
+            resolve.run({ id: f.id, resolution: note || `Retried: ${request.number} queued again` })
+          }
         />
       )}
       {failed && (
