@@ -121,7 +121,7 @@ function NewRule(props: { data: AdminData; refetch: () => void }) {
       </label>
       <label>
         External system
-        <select value={system} onChange={(e) => setSystem(e.currentTarget.value)}>
+        <select value={system || systems[0]?.id || ''} onChange={(e) => setSystem(e.currentTarget.value)}>
           {systems.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}
@@ -171,14 +171,20 @@ function DryRun() {
       <h3>Dry run</h3>
       <label>
         Subject
-        <select value={subject} onChange={(e) => (setSubject(e.currentTarget.value as DecisionSubject), setId(''))}>
+        <select
+          value={subject}
+          onChange={(e) => {
+            setSubject(e.currentTarget.value as DecisionSubject);
+            setId('');
+          }}
+        >
           <option value="DOMAIN_ORDER">DOMAIN_ORDER</option>
           <option value="TEST_RUN">TEST_RUN</option>
         </select>
       </label>
       <label>
         Record
-        <select value={id} onChange={(e) => setId(e.currentTarget.value)}>
+        <select value={id || records[0]?.id || ''} onChange={(e) => setId(e.currentTarget.value)}>
           {records.map((r) => (
             <option key={r.id} value={r.id}>
               {r.label}

@@ -93,7 +93,7 @@ function TestSpecifications(props: { data: AdminData; refetch: () => void }) {
       >
         <label>
           Import from
-          <select value={system} onChange={(e) => setSystem(e.currentTarget.value)}>
+          <select value={system || testSystems[0]?.id || ''} onChange={(e) => setSystem(e.currentTarget.value)}>
             {testSystems.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}

@@ -1,0 +1,159 @@
+import jwt from 'jsonwebtoken';
+import type { Browser, Page } from 'playwright-core';
+import { seedDemo, type DemoRecords } from '../../src/demo/seed';
+import { consoleLink } from '../../src/http/console-static';
+import { Role } from '../../src/services/auth/roles';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { CreateDomainOrderDocument, CreateFulfillmentRequestDocument, FalloutsWithRecordsDocument } from '../__generated__/graphql';
+import { caseOrder, caseRule, orderingSystem, waitFor } from '../e2e/e2e-kit';
+import { untilOrder } from '../e2e/inbound-kit';
+import { startTestApp, type TestApp } from '../support/app';
+import { chromiumMissing, launchChromium, newPage, problemsOf, screenshot } from './browser';
+
+if (chromiumMissing) console.warn(`Skipping the console browser tests: ${chromiumMissing}`);
+const describeInBrowser = chromiumMissing ? describe.skip : describe;
+
+/**
+ * The operator console in a real browser against a gateway with simulators, seeded as `npm run demo`
+ * seeds (a completing tree, a failing order, one asking for information, a test-run tree).
+ */
+describeInBrowser('operator console in Chromium', () => {
+  let app: TestApp;
+  let sims: Simulator[] = [];
+  let refusing: Simulator;
+  let browser: Browser;
+  let demo: DemoRecords;
+  let admin: string;
+
+  beforeAll(async () => {
+    const [ordering, testing] = await Promise.all([startSimulator({ stepMs: 40, deliveryAttempts: 8 }), startSimulator({ stepMs: 20 })]);
+    // Refuses the first order it gets (400), then accepts: an outbound fallout to retry.
+    refusing = await startSimulator({
+      stepMs: 5,
+      faults: [{ match: { method: 'POST', path: '/serviceOrder' }, fault: 'status=400', count: 1 }],
+    });
+    sims = [ordering, testing, refusing];
+    [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
+    admin = app.token([Role.ADMIN], 'console-admin');
+    demo = await seedDemo({ gatewayUrl: app.url, adminToken: admin, ordering, testing });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await Promise.all(sims.map((s) => s.close()));
+  });
+
+  async function signIn(token: string): Promise<Page> {
+    const page = await newPage(browser);
+    await page.goto(consoleLink(app.url, token));
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    return page;
+  }
+
+  it('signs in with the printed link: the token leaves the address bar for session storage; the orders show, live', async () => {
+    const page = await signIn(admin);
+    expect(page.url()).toBe(`${app.url}/console/`);
+    expect(await page.evaluate(() => sessionStorage.getItem('southgate.token'))).toBe(admin);
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await page.locator(`tr[data-number="${demo.happyOrder.number}"]`).waitFor();
+    // The whole seeded tree is listed under its root, with the failing order beside it.
+    await page.locator(`tr[data-number="${demo.failingOrder.number}"] .fulfillment`).getByText('ERROR').waitFor();
+    await page.locator(`tr[data-number="${demo.happyOrder.number}"] .fulfillment`).getByText('FULFILLED').waitFor();
+    await screenshot(page, 'orders');
+    // Reloading keeps the session (session storage), without the token in any URL.
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.getByRole('heading', { name: 'Decision rules' }).waitFor();
+    await screenshot(page, 'admin');
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a bad token is refused in the words of the API', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${app.url}/console/`);
+    // A well-formed token signed with another secret.
+    await page
+      .getByLabel('Bearer token')
+      .fill(jwt.sign({ roles: ['ADMIN'] }, 'another-secret-another-secret', { subject: 'x', expiresIn: '1h' }));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
+    await page.context().close();
+  });
+
+  it('an order submitted from its page reaches FULFILLED without a reload', async () => {
+    const order = (await app.ok(CreateDomainOrderDocument, { input: caseOrder('browser-submit', { name: 'Submitted from the console' }) }))
+      .createDomainOrder;
+    const page = await signIn(admin);
+    await page.goto(`${app.url}/console/orders/${order.id}`);
+    await page.getByTestId('fulfillment-state').getByText('NOT_REQUESTED').waitFor();
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('dialog').getByText(`Create the outbound fulfillment request for ${order.number}?`).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByTestId('fulfillment-state').getByText('FULFILLED').waitFor({ timeout: 15_000 });
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    // The delivered CREATE and the events that moved the order are on the same page.
+    await page.getByRole('table', { name: 'Outbound requests' }).getByText('DELIVERED').waitFor();
+    await page.getByRole('table', { name: 'Inbound messages' }).getByText('ServiceOrderStateChangeEvent').first().waitFor();
+    await screenshot(page, 'order');
+    await page.getByRole('table', { name: 'Outbound requests' }).getByRole('link').first().click();
+    await page.getByRole('heading', { level: 1, name: /Outbound request/ }).waitFor();
+    await page.getByLabel('Payload', { exact: true }).getByText('"serviceOrderItem"').waitFor();
+    await screenshot(page, 'outbound-request');
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a fallout retried from the queue leaves it, and its order goes on', async () => {
+    const system = await orderingSystem(app, refusing, { name: 'Refusing activation' });
+    await caseRule(app, system.id, 'browser-refused', { priority: 1 });
+    const order = (await app.ok(CreateDomainOrderDocument, { input: caseOrder('browser-refused') })).createDomainOrder;
+    await app.ok(CreateFulfillmentRequestDocument, { domainOrderId: order.id });
+    const fallout = await waitFor(async () => {
+      const open = (await app.ok(FalloutsWithRecordsDocument, { status: 'OPEN' })).fallouts.edges.map((e) => e.node);
+      return open.find((f) => f.domainOrders.some((o) => o.id === order.id));
+    }, 'the fallout of the refused order');
+
+    const page = await signIn(admin);
+    await page.getByRole('link', { name: 'Fallouts' }).click();
+    const row = page.locator(`tr[data-fallout="${fallout.id}"]`);
+    await row.getByRole('cell', { name: 'REMOTE_VALIDATION' }).waitFor();
+    await screenshot(page, 'fallouts');
+    await row.getByRole('button', { name: 'Retry' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(/Want to retry outbound fulfillment request/).waitFor();
+    await dialog.getByLabel('Note (optional)').fill('Validation fixed at the network side');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await row.waitFor({ state: 'detached' });
+    const resolved = (await app.ok(FalloutsWithRecordsDocument, { status: 'RESOLVED' })).fallouts.edges.find(
+      (e) => e.node.id === fallout.id,
+    );
+    expect(resolved?.node.resolution).toBe('Validation fixed at the network side');
+    await untilOrder(app, order.id, (o) => o.outboundRequests.some((r) => r.state === 'DELIVERED'), 'the retried request delivered');
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a VIEWER sees the records but no action buttons', async () => {
+    const page = await signIn(app.token([Role.VIEWER], 'console-viewer'));
+    await page.locator(`tr[data-number="${demo.questionOrder.number}"]`).waitFor();
+    expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
+
+    await page.locator(`tr[data-number="${demo.questionOrder.number}"]`).getByRole('link').click();
+    await page.getByText('The system asks for:').waitFor();
+    expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Fallouts' }).click();
+    await page.getByRole('table', { name: 'Fallouts' }).getByText('INFORMATION_REQUIRED').first().waitFor();
+    expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Test runs' }).click();
+    await page.locator(`tr[data-number="${demo.testRun.number}"]`).getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: `Test run ${demo.testRun.number}` }).waitFor();
+    expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+});
