@@ -1,7 +1,9 @@
 import jwt from 'jsonwebtoken';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemo, type DemoRecords } from '../../src/demo/seed';
-import { consoleLink } from '../../src/http/console-static';
+import { CONSOLE_DIR, consoleLink } from '../../src/http/console-static';
 import { Role } from '../../src/services/auth/roles';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { CreateDomainOrderDocument, CreateFulfillmentRequestDocument, FalloutsWithRecordsDocument } from '../__generated__/graphql';
@@ -26,6 +28,7 @@ describeInBrowser('operator console in Chromium', () => {
   let admin: string;
 
   beforeAll(async () => {
+    if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`The console is not built in ${CONSOLE_DIR}: run npm run build`);
     const [ordering, testing] = await Promise.all([startSimulator({ stepMs: 40, deliveryAttempts: 8 }), startSimulator({ stepMs: 20 })]);
     // Refuses the first order it gets (400), then accepts: an outbound fallout to retry.
     refusing = await startSimulator({
