@@ -56,7 +56,7 @@ describeInBrowser('operator console in Chromium', () => {
   it('signs in with the printed link: the token leaves the address bar for session storage; the orders show, live', async () => {
     const page = await signIn(admin);
     expect(page.url()).toBe(`${app.url}/console/`);
-    expect(await page.evaluate(() => sessionStorage.getItem('southgate.token'))).toBe(admin);
+    expect(await page.evaluate("sessionStorage.getItem('southgate.token')")).toBe(admin);
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     await page.locator(`tr[data-number="${demo.happyOrder.number}"]`).waitFor();
     // The whole seeded tree is listed under its root, with the failing order beside it.
@@ -91,12 +91,13 @@ describeInBrowser('operator console in Chromium', () => {
     const page = await signIn(admin);
     await page.goto(`${app.url}/console/orders/${order.id}`);
     await page.getByTestId('fulfillment-state').getByText('NOT_REQUESTED').waitFor();
-    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    // Page code as text: the tests are compiled without the DOM's types.
+    await page.evaluate('window.stayed = true');
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.getByRole('dialog').getByText(`Create the outbound fulfillment request for ${order.number}?`).waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await page.getByTestId('fulfillment-state').getByText('FULFILLED').waitFor({ timeout: 15_000 });
-    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(await page.evaluate('window.stayed')).toBe(true);
     // The delivered CREATE and the events that moved the order are on the same page.
     await page.getByRole('table', { name: 'Outbound requests' }).getByText('DELIVERED').waitFor();
     await page.getByRole('table', { name: 'Inbound messages' }).getByText('ServiceOrderStateChangeEvent').first().waitFor();
