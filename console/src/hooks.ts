@@ -4,6 +4,8 @@ import { ApiError, request } from './api';
 import { SessionContext } from './session-context';
 import { useLive } from './live';
 
+const REFETCH_MS = 200;
+
 export interface QueryState<R> {
   data: R | null;
   error: ApiError | null;
@@ -34,15 +36,26 @@ export function useQuery<R, V>(doc: TypedDocumentNode<R, V>, variables: V): Quer
     );
   }, [doc, key, session.token]);
   useEffect(run, [run]);
-  const first = useRef(true);
+  // Live events refetch at most every REFETCH_MS: a burst causes one refetch, a steady stream one per
+  // interval (a debounce would starve under a steady stream).
+  const latest = useRef(run);
+  latest.current = run;
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const seen = useRef(revision);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    const timer = setTimeout(run, 150);
-    return () => clearTimeout(timer);
+    if (revision === seen.current || pending.current) return;
+    seen.current = revision;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      latest.current();
+    }, REFETCH_MS);
   }, [revision]);
+  useEffect(
+    () => () => {
+      if (pending.current) clearTimeout(pending.current);
+    },
+    [],
+  );
   return { ...state, refetch: run };
 }
 
