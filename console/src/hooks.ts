@@ -69,6 +69,7 @@ export interface Action<V> {
 /** A mutation run on demand; remembers its last error (shown verbatim) and a success message. */
 export function useAction<R, V>(doc: TypedDocumentNode<R, V>, success: string, after?: (data: R) => void): Action<V> {
   const { session } = useContext(SessionContext);
+  const { touch } = useLive();
   const [state, setState] = useState<{ busy: boolean; error: ApiError | null; done: string | null }>({
     busy: false,
     error: null,
@@ -80,6 +81,7 @@ export function useAction<R, V>(doc: TypedDocumentNode<R, V>, success: string, a
       const data = await request(session.token, doc, variables);
       setState({ busy: false, error: null, done: success });
       after?.(data);
+      touch();
       return true;
     } catch (err) {
       setState({ busy: false, error: asApiError(err), done: null });

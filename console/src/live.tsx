@@ -14,9 +14,11 @@ interface Live {
   reason?: string;
   /** Grows with every event of any subscription: views refetch what they show when it changes. */
   revision: number;
+  /** Counts as an event: after a mutation, which not every change announces (a revision, PONR). */
+  touch: () => void;
 }
 
-const LiveContext = createContext<Live>({ status: 'connecting', revision: 0 });
+const LiveContext = createContext<Live>({ status: 'connecting', revision: 0, touch: () => undefined });
 
 export const useLive = () => useContext(LiveContext);
 
@@ -27,12 +29,16 @@ export const useLive = () => useContext(LiveContext);
  * The four are separate streams in no particular order between them, which this does not depend on.
  */
 export function LiveProvider(props: { session: Session; children: ComponentChildren }) {
-  const [live, setLive] = useState<Live>({ status: 'connecting', revision: 0 });
+  const [live, setLive] = useState<Live>(() => ({
+    status: 'connecting',
+    revision: 0,
+    touch: () => setLive((l) => ({ ...l, revision: l.revision + 1 })),
+  }));
   useEffect(() => {
-    const bump = () => setLive((l) => ({ ...l, revision: l.revision + 1 }));
+    const bump = live.touch;
     const client = liveClient(props.session.token, (status, reason) =>
       // Coming back online bumps too: what changed while offline is read again.
-      setLive((l) => ({ status, reason, revision: status === 'live' ? l.revision + 1 : l.revision })),
+      setLive((l) => ({ ...l, status, reason, revision: status === 'live' ? l.revision + 1 : l.revision })),
     );
     const stops = [
       subscribe(client, ConsoleFulfillmentChangesDocument, bump),

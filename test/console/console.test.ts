@@ -160,4 +160,26 @@ describeInBrowser('operator console in Chromium', () => {
     expect(problemsOf(page)).toEqual([]);
     await page.context().close();
   });
+
+  it('an order the network asks about: revised on its page, the revision shared after "Want to revise…?", it completes', async () => {
+    const page = await signIn(admin);
+    await page.goto(`${app.url}/console/orders/${demo.questionOrder.id}`);
+    // (After the VIEWER's test, which finds the question still open.)
+    await page.getByText('serviceCharacteristic.bandwidth', { exact: true }).waitFor();
+    await page.getByRole('button', { name: `Revise ${demo.questionOrder.number}…` }).click();
+    const form = page.getByRole('form', { name: `Revise ${demo.questionOrder.number}` });
+    const text = form.getByLabel('Characteristics (one name=value a line)');
+    await text.fill((await text.inputValue()).replace('bandwidth=1G', 'bandwidth=10G'));
+    await form.getByRole('button', { name: 'Save revision' }).click();
+    await page.getByRole('button', { name: 'Revise outbound request' }).click();
+    await page.getByRole('dialog').getByText(`Want to revise outbound fulfillment request for ${demo.questionOrder.number}?`).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByTestId('fulfillment-state').getByText('FULFILLED').waitFor({ timeout: 15_000 });
+    await page.getByText('Nothing asked.').waitFor();
+    await page.getByRole('table', { name: 'Outbound requests' }).getByRole('cell', { name: 'REVISE' }).waitFor();
+    const order = await untilOrder(app, demo.questionOrder.id, (o) => o.fulfillmentState === 'FULFILLED', 'the answered order FULFILLED');
+    expect(order.informationRequired).toBeNull();
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
 });

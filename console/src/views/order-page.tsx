@@ -1,4 +1,4 @@
-import { useContext, useState } from 'preact/hooks';
+import { useContext } from 'preact/hooks';
 import {
   ConsoleCancelOrderDocument,
   ConsoleMarkPointOfNoReturnDocument,
@@ -14,7 +14,7 @@ import { useAction, type Action } from '../hooks';
 import { useQuery } from '../hooks';
 import { Link } from '../router';
 import { SessionContext } from '../session-context';
-import { Characteristics, ExternalErrors, InboundMessagesTable, OutboundRequestsTable } from './record-parts';
+import { Characteristics, ExternalErrors, InboundMessagesTable, OutboundRequestsTable, RevisionForm } from './record-parts';
 
 /** One domain order on one page: its states, what the system reported, its requests and messages, and the actions. */
 export function OrderPage(props: { id: string }) {
@@ -149,8 +149,12 @@ function OrderActions(props: { order: RecordDetailsFragment }) {
   const cancel = useAction(ConsoleCancelOrderDocument, `Cancellation of ${order.number} requested`);
   const ponr = useAction(ConsoleMarkPointOfNoReturnDocument, `${order.number} marked point of no return`);
   const refresh = useAction(ConsoleRefreshDocument, `${order.number} read again from its system`);
+  const reviseOrder = useAction(ConsoleReviseOrderDocument, `${order.number} revised; share it with "Revise outbound request"`);
   if (!can.orders) return null;
-  const last = [submit, revise, cancel, ponr, refresh].filter((a) => a.error || a.done) as Action<never>[];
+  // The revision form shows its own errors; its success shows here, once the form has closed.
+  const last = [submit, revise, cancel, ponr, refresh, ...(reviseOrder.done ? [reviseOrder] : [])].filter(
+    (a) => a.error || a.done,
+  ) as Action<never>[];
   return (
     <div class="actions" role="group" aria-label="Actions">
       {order.canRequestFulfillment && (
@@ -188,59 +192,10 @@ function OrderActions(props: { order: RecordDetailsFragment }) {
           Refresh from system
         </button>
       )}
-      <ReviseForm order={order} />
+      <RevisionForm record={order} save={(input) => reviseOrder.run({ id: order.id, input })} action={reviseOrder} />
       {last.map((a, i) => (
         <ActionResult key={i} action={a} />
       ))}
     </div>
-  );
-}
-
-/** Changes characteristics (one `name=value` a line); the change is then shared with "Revise outbound request". */
-function ReviseForm(props: { order: RecordDetailsFragment }) {
-  const { order } = props;
-  const [open, setOpen] = useState(false);
-  const [text, setText] = useState('');
-  const action = useAction(ConsoleReviseOrderDocument, `${order.number} revised`, () => setOpen(false));
-  if (!open)
-    return (
-      <button
-        type="button"
-        onClick={() => {
-          setText(order.characteristics.map((c) => `${c.name}=${c.value}`).join('\n'));
-          setOpen(true);
-        }}
-      >
-        Revise order…
-      </button>
-    );
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const characteristics = text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .map((l) => {
-        const eq = l.indexOf('=');
-        return eq < 0 ? { name: l, value: '' } : { name: l.slice(0, eq).trim(), value: l.slice(eq + 1).trim() };
-      });
-    void action.run({ id: order.id, input: { characteristics, expectedVersion: order.version } });
-  };
-  return (
-    <form class="revise" onSubmit={submit}>
-      <label>
-        Characteristics (one name=value a line)
-        <textarea rows={5} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-      </label>
-      <div class="buttons">
-        <button type="submit" class="primary" disabled={action.busy}>
-          Save revision
-        </button>
-        <button type="button" onClick={() => setOpen(false)}>
-          Close
-        </button>
-      </div>
-      <ActionResult action={action} />
-    </form>
   );
 }

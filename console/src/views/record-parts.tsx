@@ -1,5 +1,7 @@
-import type { InboundRowFragment, OutboundRowFragment } from '../__generated__/graphql';
-import { Section, StateBadge, Time } from '../components';
+import { useState } from 'preact/hooks';
+import type { CharacteristicInput, InboundRowFragment, OutboundRowFragment } from '../__generated__/graphql';
+import { ActionResult, Section, StateBadge, Time } from '../components';
+import type { Action } from '../hooks';
 import { Link } from '../router';
 
 /** The outbound requests of a record, newest last, each linking to its payload and response. */
@@ -117,5 +119,60 @@ export function Characteristics(props: { items: { name: string; value: string }[
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * Revises a record's characteristics (one `name=value` a line), with the version it was read at as the
+ * optimistic lock; the change is then shared with "Revise outbound request".
+ */
+export function RevisionForm(props: {
+  record: { number: string; version: number; characteristics: { name: string; value: string }[] };
+  save: (input: { characteristics: CharacteristicInput[]; expectedVersion: number }) => Promise<boolean>;
+  action: Action<never>;
+}) {
+  const { record } = props;
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState('');
+  if (!open)
+    return (
+      <button
+        type="button"
+        onClick={() => {
+          setText(record.characteristics.map((c) => `${c.name}=${c.value}`).join('\n'));
+          setOpen(true);
+        }}
+      >
+        Revise {record.number}…
+      </button>
+    );
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const characteristics = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((l) => {
+        const eq = l.indexOf('=');
+        return eq < 0 ? { name: l, value: '' } : { name: l.slice(0, eq).trim(), value: l.slice(eq + 1).trim() };
+      });
+    if (await props.save({ characteristics, expectedVersion: record.version })) setOpen(false);
+  };
+  return (
+    <form class="revise" onSubmit={(e) => void submit(e)} aria-label={`Revise ${record.number}`}>
+      <label>
+        Characteristics (one name=value a line)
+        <textarea rows={5} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      </label>
+      <div class="buttons">
+        <button type="submit" class="primary" disabled={props.action.busy}>
+          Save revision
+        </button>
+        <button type="button" onClick={() => setOpen(false)}>
+          Close
+        </button>
+      </div>
+      <ActionResult action={props.action} />
+    </form>
   );
 }

@@ -2,6 +2,7 @@ import { useContext, useState } from 'preact/hooks';
 import {
   ConsoleCancelTestRunDocument,
   ConsoleRefreshDocument,
+  ConsoleReviseTestRunDocument,
   ConsoleReviseTestRunRequestDocument,
   ConsoleSubmitTestRunDocument,
   ConsoleTestRunDocument,
@@ -15,7 +16,7 @@ import { FULFILLMENT_STATES } from '../enums';
 import { useAction, useQuery, type Action } from '../hooks';
 import { Link } from '../router';
 import { SessionContext } from '../session-context';
-import { Characteristics, ExternalErrors, InboundMessagesTable, OutboundRequestsTable } from './record-parts';
+import { Characteristics, ExternalErrors, InboundMessagesTable, OutboundRequestsTable, RevisionForm } from './record-parts';
 
 type Tree = RunRowFragment & { children?: Tree[] };
 
@@ -179,8 +180,11 @@ function RunActions(props: { run: NonNullable<ConsoleTestRunQuery['testRun']> })
   const revise = useAction(ConsoleReviseTestRunRequestDocument, `Revision of ${run.number} queued`);
   const cancel = useAction(ConsoleCancelTestRunDocument, `Cancellation of ${run.number} requested`);
   const refresh = useAction(ConsoleRefreshDocument, `${run.number} read again from its system`);
+  const reviseRun = useAction(ConsoleReviseTestRunDocument, `${run.number} revised; share it with "Revise outbound request"`);
   if (!can.tests) return null;
-  const last = [submit, revise, cancel, refresh].filter((a) => a.error || a.done) as Action<never>[];
+  const last = [submit, revise, cancel, refresh, ...(reviseRun.done ? [reviseRun] : [])].filter(
+    (a) => a.error || a.done,
+  ) as Action<never>[];
   return (
     <div class="actions" role="group" aria-label="Actions">
       {run.canRequestFulfillment && (
@@ -211,6 +215,7 @@ function RunActions(props: { run: NonNullable<ConsoleTestRunQuery['testRun']> })
           Refresh from system
         </button>
       )}
+      <RevisionForm record={run} save={(input) => reviseRun.run({ id: run.id, input })} action={reviseRun} />
       {last.map((a, i) => (
         <ActionResult key={i} action={a} />
       ))}
