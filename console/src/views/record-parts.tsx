@@ -1,11 +1,16 @@
 import { useState } from 'preact/hooks';
 import type { CharacteristicInput, InboundRowFragment, OutboundRowFragment } from '../__generated__/graphql';
-import { ActionResult, Section, StateBadge, Time } from '../components';
+import { ActionResult, RecordLinks, Section, StateBadge, Time } from '../components';
 import type { Action } from '../hooks';
 import { Link } from '../router';
 
-/** The outbound requests of a record, newest last, each linking to its payload and response. */
-export function OutboundRequestsTable(props: { requests: OutboundRowFragment[]; label?: string }) {
+type RequestRow = OutboundRowFragment & { domainOrders?: { id: string; number: string }[]; testRuns?: { id: string; number: string }[] };
+
+/**
+ * Outbound requests, each linking to its payload and response; with `withRecords`, the records each
+ * covers (the record page leaves that column out: it is the record itself).
+ */
+export function OutboundRequestsTable(props: { requests: RequestRow[]; label?: string; withRecords?: boolean }) {
   if (props.requests.length === 0) return <p class="muted">No outbound requests.</p>;
   return (
     <table aria-label={props.label ?? 'Outbound requests'}>
@@ -15,6 +20,7 @@ export function OutboundRequestsTable(props: { requests: OutboundRowFragment[]; 
           <th>Operation</th>
           <th>Request</th>
           <th>System</th>
+          {props.withRecords && <th>Records</th>}
           <th>State</th>
           <th>Attempts</th>
           <th>HTTP</th>
@@ -34,6 +40,11 @@ export function OutboundRequestsTable(props: { requests: OutboundRowFragment[]; 
               {r.httpMethod} {r.path}
             </td>
             <td>{r.externalSystem.name}</td>
+            {props.withRecords && (
+              <td>
+                <RecordLinks orders={r.domainOrders} runs={r.testRuns} />
+              </td>
+            )}
             <td>
               <StateBadge state={r.state} />
             </td>

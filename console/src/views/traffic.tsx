@@ -12,7 +12,7 @@ import {
 import { ErrorBox, FilterSelect, JsonBlock, RecordLinks, Section, StateBadge, Time } from '../components';
 import { CHANNELS, OPERATIONS, OUTBOUND_STATES, OUTCOMES } from '../enums';
 import { useQuery } from '../hooks';
-import { Link } from '../router';
+import { OutboundRequestsTable } from './record-parts';
 
 function SystemSelect(props: { value: string; onChange: (id: string) => void }) {
   const { data } = useQuery(ConsoleSystemNamesDocument, {});
@@ -49,50 +49,7 @@ export function OutboundView() {
       </div>
       <ErrorBox error={error} />
       {data && rows.length === 0 && <p class="muted">No outbound requests match.</p>}
-      {rows.length > 0 && (
-        <table aria-label="Outbound requests">
-          <thead>
-            <tr>
-              <th>Number</th>
-              <th>Operation</th>
-              <th>Request</th>
-              <th>System</th>
-              <th>Records</th>
-              <th>State</th>
-              <th>Attempts</th>
-              <th>HTTP</th>
-              <th>Error</th>
-              <th>Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} data-number={r.number}>
-                <td>
-                  <Link to={`/outbound/${r.id}`}>{r.number}</Link>
-                </td>
-                <td>{r.operation}</td>
-                <td class="mono">
-                  {r.httpMethod} {r.path}
-                </td>
-                <td>{r.externalSystem.name}</td>
-                <td>
-                  <RecordLinks orders={r.domainOrders} runs={r.testRuns} />
-                </td>
-                <td>
-                  <StateBadge state={r.state} />
-                </td>
-                <td>{r.attempts}</td>
-                <td>{r.responseStatus ?? <span class="muted">–</span>}</td>
-                <td>{r.error ? `${r.error.category}: ${r.error.message}` : <span class="muted">–</span>}</td>
-                <td>
-                  <Time value={r.updatedAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {rows.length > 0 && <OutboundRequestsTable requests={rows} withRecords />}
     </>
   );
 }
