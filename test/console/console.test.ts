@@ -140,6 +140,35 @@ describeInBrowser('operator console in Chromium', () => {
     await page.context().close();
   });
 
+  it('every control has a name, and a confirmation is worked with the keyboard alone', async () => {
+    // Page code as text (no DOM types here): the controls without a label, aria-label or text.
+    const unnamed = `[...document.querySelectorAll('main input, main select, main textarea, main button, header button')]
+      .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+      .map((e) => e.outerHTML)`;
+    const page = await signIn(admin);
+    for (const view of ['Orders', 'Test runs', 'Fallouts', 'Outbound requests', 'Inbound messages', 'Administration']) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: view }).click();
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.getByRole('main').locator('table, p.muted, details').first().waitFor();
+      expect([view, await page.evaluate(unnamed)]).toEqual([view, []]);
+    }
+
+    await page.getByRole('link', { name: 'Fallouts' }).click();
+    const row = page.locator('tr[data-fallout]').filter({ hasText: 'INFORMATION_REQUIRED' }).first();
+    await row.getByRole('button', { name: 'Resolve' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Resolution note').waitFor();
+    await page.keyboard.type('not yet');
+    expect(await dialog.getByLabel('Resolution note').inputValue()).toBe('not yet');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // Escape cancelled: the fallout is still in the queue.
+    await row.getByRole('button', { name: 'Resolve' }).waitFor();
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('a VIEWER sees the records but no action buttons', async () => {
     const page = await signIn(app.token([Role.VIEWER], 'console-viewer'));
     await page.locator(`tr[data-number="${demo.questionOrder.number}"]`).waitFor();
