@@ -29,7 +29,7 @@ describeInBrowser('operator console in Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`The console is not built in ${CONSOLE_DIR}: run npm run build`);
-    const [ordering, testing] = await Promise.all([startSimulator({ stepMs: 40, deliveryAttempts: 8 }), startSimulator({ stepMs: 20 })]);
+    const [ordering, testing] = await Promise.all([startSimulator({ stepMs: 10, deliveryAttempts: 8 }), startSimulator({ stepMs: 10 })]);
     // Refuses the first order it gets (400), then accepts: an outbound fallout to retry.
     refusing = await startSimulator({
       stepMs: 5,
