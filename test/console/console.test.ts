@@ -190,6 +190,21 @@ describeInBrowser('operator console in Chromium', () => {
     await page.context().close();
   });
 
+  it('a TEST_MANAGER gets the test-run actions and none on orders', async () => {
+    const page = await signIn(app.token([Role.TEST_MANAGER], 'console-tester'));
+    await page.goto(`${app.url}/console/orders/${demo.happyOrder.id}`);
+    await page.getByRole('heading', { level: 1, name: `Domain order ${demo.happyOrder.number}` }).waitFor();
+    expect(await page.getByRole('group', { name: 'Actions' }).count()).toBe(0);
+    await page.goto(`${app.url}/console/test-runs/${demo.testRun.id}`);
+    const actions = page.getByRole('group', { name: 'Actions' });
+    await actions.getByRole('button', { name: 'Refresh from system' }).waitFor();
+    await actions.getByRole('button', { name: `Revise ${demo.testRun.number}…` }).waitFor();
+    // The run is FULFILLED: nothing to submit or cancel any more.
+    expect(await actions.getByRole('button', { name: /Submit|Cancel/ }).count()).toBe(0);
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('an order the network asks about: revised on its page, the revision shared after "Want to revise…?", it completes', async () => {
     const page = await signIn(admin);
     await page.goto(`${app.url}/console/orders/${demo.questionOrder.id}`);

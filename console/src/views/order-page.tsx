@@ -171,15 +171,19 @@ function OrderActions(props: { order: RecordDetailsFragment }) {
           onConfirm={() => revise.run({ id: order.id })}
         />
       )}
-      {!order.pointOfNoReturn && order.state !== 'CANCELED' && (
-        <ConfirmButton
-          label="Cancel order"
-          danger
-          question={`Cancel ${order.number}? A delivered order is cancelled at its external system too.`}
-          note={{ label: 'Reason', required: false }}
-          onConfirm={(reason) => cancel.run({ id: order.id, reason: reason || null })}
-        />
-      )}
+      {!order.pointOfNoReturn &&
+        order.state !== 'CANCELED' &&
+        order.state !== 'CANCELLATION_IN_PROGRESS' &&
+        order.fulfillmentState !== 'FULFILLED' &&
+        order.fulfillmentState !== 'CANCELED' && (
+          <ConfirmButton
+            label="Cancel order"
+            danger
+            question={`Cancel ${order.number}? A delivered order is cancelled at its external system too.`}
+            note={{ label: 'Reason', required: false }}
+            onConfirm={(reason) => cancel.run({ id: order.id, reason: reason || null })}
+          />
+        )}
       {!order.pointOfNoReturn && (
         <ConfirmButton
           label="Mark PONR"

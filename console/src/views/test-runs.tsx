@@ -201,7 +201,7 @@ function RunActions(props: { run: NonNullable<ConsoleTestRunQuery['testRun']> })
           onConfirm={() => revise.run({ id: run.id })}
         />
       )}
-      {run.fulfillmentState !== 'CANCELED' && (
+      {run.fulfillmentState !== 'CANCELED' && run.fulfillmentState !== 'FULFILLED' && (
         <ConfirmButton
           label="Cancel test run"
           danger
