@@ -46,7 +46,8 @@ export function readToken(raw: string): Session | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   try {
-    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const json = new TextDecoder().decode(bytes);
     const claims = JSON.parse(json) as { sub?: unknown; roles?: unknown; exp?: unknown };
     const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => typeof r === 'string') : [];
     return {

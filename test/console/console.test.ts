@@ -37,7 +37,7 @@ describeInBrowser('operator console in Chromium', () => {
     });
     sims = [ordering, testing, refusing];
     [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
-    admin = app.token([Role.ADMIN], 'console-admin');
+    admin = app.token([Role.ADMIN], 'Zoë Operator');
     demo = await seedDemo({ gatewayUrl: app.url, adminToken: admin, ordering, testing });
   });
   afterAll(async () => {
@@ -58,6 +58,7 @@ describeInBrowser('operator console in Chromium', () => {
     expect(page.url()).toBe(`${app.url}/console/`);
     expect(await page.evaluate("sessionStorage.getItem('southgate.token')")).toBe(admin);
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await page.getByText('Zoë Operator · ADMIN').waitFor();
     await page.locator(`tr[data-number="${demo.happyOrder.number}"]`).waitFor();
     // The whole seeded tree is listed under its root, with the failing order beside it.
     await page.locator(`tr[data-number="${demo.failingOrder.number}"] .fulfillment`).getByText('ERROR').waitFor();

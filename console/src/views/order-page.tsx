@@ -184,7 +184,7 @@ function OrderActions(props: { order: RecordDetailsFragment }) {
             onConfirm={(reason) => cancel.run({ id: order.id, reason: reason || null })}
           />
         )}
-      {!order.pointOfNoReturn && (
+      {!order.pointOfNoReturn && order.fulfillmentState !== 'FULFILLED' && order.fulfillmentState !== 'CANCELED' && (
         <ConfirmButton
           label="Mark PONR"
           question={`Mark ${order.number} past the point of no return? It can no longer be revised or cancelled.`}
