@@ -10,6 +10,7 @@
  *   entities/       TypeORM entities: nothing above them
  *   migrations/     frozen SQL: nothing from src/ and no other migration
  *   simulator/      its own small server: only the TMF schema checker of the gateway
+ *   console/        the operator console, a browser app: talks to the gateway over GraphQL only
  */
 module.exports = {
   forbidden: [
@@ -71,10 +72,25 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(simulator/|services/tmf/|project-root\\.ts$)' },
     },
     {
+      name: 'console-talks-graphql-only',
+      severity: 'error',
+      comment: 'The console runs in a browser and knows the gateway through its GraphQL contract, not its code.',
+      from: { path: '^console/' },
+      to: { path: '^(src|test|bench|migrations)/' },
+    },
+    {
+      name: 'console-runs-in-a-browser',
+      severity: 'error',
+      comment: 'Node built-ins do not exist in a browser.',
+      from: { path: '^console/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true },
+      // A types-only package (no JavaScript to resolve): the console's typed documents import its type.
+      to: { couldNotResolve: true, pathNot: '^@graphql-typed-document-node/core$' },
     },
   ],
   options: {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { consoleLink } from './http/console-static';
 import { startRuntime } from './runtime';
 import { Role } from './services/auth/roles';
 
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       `\nNo JWT_SECRET was set, so this run generated one; tokens die with the process.\n` +
         `GraphQL:     ${graphqlUrl}\n` +
         `Admin token: ${token}\n` +
+        `Console:     ${consoleLink(runtime.url, token)}\n` +
         `Try: curl -s ${graphqlUrl} -H 'content-type: application/json' -H "authorization: Bearer <token>" -d '{"query":"{ openApis { api active } }"}'\n\n`,
     );
   }

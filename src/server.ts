@@ -9,6 +9,7 @@ import type { GraphQLConfig } from './config';
 import type { Services } from './container';
 import { createFormatError } from './graphql/format-error';
 import { documentLimitRules, limitsPlugin, parseOptions, prepareOperation } from './graphql/limits';
+import { consoleStatic } from './http/console-static';
 import type { AuthUser } from './services/auth/roles';
 import { DomainError } from './services/common/domain.errors';
 import { RequestContext } from './services/context/request-context';
@@ -129,8 +130,10 @@ export async function createHttpApp(
     });
   });
 
+  const serveConsole = consoleStatic();
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (await serveConsole(req, res, url)) return;
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return ready(res);
     if (url.pathname === '/graphql') return graphql(req, res, url);
