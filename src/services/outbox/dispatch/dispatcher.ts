@@ -81,6 +81,7 @@ export class Dispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.breakers.start();
     this.listenForWork();
     this.loop = this.run();
   }
@@ -93,6 +94,7 @@ export class Dispatcher {
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
     await Promise.allSettled([...this.recording]);
+    this.breakers.stop();
   }
 
   wake(): void {
@@ -162,7 +164,7 @@ export class Dispatcher {
   }
 
   private async claim(limit: number): Promise<number> {
-    const blocked = await this.breakers.blockedSystems();
+    const blocked = this.breakers.blockedSystems();
     // One statement, its own transaction: the rows are leased and their SENDING events published when
     // it returns, so sending starts at once and no outcome can be published before its SENDING.
     const [{ claimed }]: { claimed: ClaimedRow[] | null }[] = await this.dataSource.query(CLAIM_SQL, [

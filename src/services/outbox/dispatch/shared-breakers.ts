@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { DeliveryOutcome } from '../../southbound/delivery-outcome';
 import { CLOSED_BREAKER, type BreakerOptions, type BreakerState } from './circuit-breaker';
 
-/** How stale an instance's copy of the breakers may get before a claim reads them again. */
+/** How often an instance reads the breakers again (its copy is at most this old). */
 export const BREAKER_REFRESH_MS = 250;
 
 /** The columns every statement returns: one system's breaker, times as epoch milliseconds. */
@@ -94,8 +94,8 @@ export type Admission = { allowed: true; trial: boolean } | { allowed: false; un
  */
 export class SharedBreakers {
   private readonly cache = new Map<string, CachedBreaker>();
-  private refreshedAt = 0;
   private refreshing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -104,9 +104,25 @@ export class SharedBreakers {
     private readonly refreshMs = BREAKER_REFRESH_MS,
   ) {}
 
-  /** Systems whose requests should not be claimed now (open, or a trial out), from a copy at most refreshMs old. */
-  async blockedSystems(now = Date.now()): Promise<string[]> {
-    if (now - this.refreshedAt >= this.refreshMs) await this.refresh();
+  /**
+   * Reads the breakers now and every refreshMs, off the claim's path (a claim waiting for the read would
+   * send everything a round trip later). A failed read keeps the last copy; the claim reports the database.
+   */
+  start(): void {
+    if (this.timer) return;
+    const read = () => void this.refresh().catch(() => undefined);
+    read();
+    this.timer = setInterval(read, this.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Systems whose requests should not be claimed now (open, or a trial out), from the copy. */
+  blockedSystems(now = Date.now()): string[] {
     const blocked: string[] = [];
     for (const [id, b] of this.cache) {
       const open = b.status === 'OPEN' && (b.openUntil ?? 0) > now;
@@ -164,7 +180,6 @@ export class SharedBreakers {
         const rows = await this.dataSource.query<BreakerRow[]>(REFRESH_SQL);
         this.cache.clear();
         for (const row of rows) this.store(row.external_system_id, row);
-        this.refreshedAt = Date.now();
       } finally {
         this.refreshing = null;
       }
