@@ -14,8 +14,6 @@ export interface PublishScope {
  * or Redis pub/sub (redis-broker.ts); event-brokers.ts picks one from the configuration.
  */
 export interface EventBroker {
-  /** For logs: "postgres" or "redis". */
-  readonly kind: string;
   /**
    * The NOTIFY channel this instance's database functions (the dispatcher's claim and delivery) publish
    * on, in their own transaction. The broker takes what arrives there to every instance.

@@ -26,11 +26,6 @@ export class EventBus {
     return this.broker.databaseChannel;
   }
 
-  /** "postgres" or "redis". */
-  get brokerKind(): string {
-    return this.broker.kind;
-  }
-
   /** False while the broker between instances cannot be reached. */
   get connected(): boolean {
     return this.broker.connected;

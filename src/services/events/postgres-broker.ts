@@ -8,8 +8,6 @@ import type { NotificationSource } from './notification-source';
  * after-commit hook is needed. The database functions publish on the same channel.
  */
 export class PostgresBroker implements EventBroker {
-  readonly kind = 'postgres';
-
   constructor(
     readonly databaseChannel: string,
     private readonly source: NotificationSource,

@@ -29,7 +29,6 @@ const retryStrategy = (times: number) => Math.min(5000, 100 * 2 ** Math.min(time
  * function's events reach Redis once, through the instance that ran it, and from there every instance.
  */
 export class RedisBroker implements EventBroker {
-  readonly kind = 'redis';
   readonly databaseChannel: string;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
