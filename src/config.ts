@@ -20,8 +20,10 @@ export interface Config {
   jwtMaxTtlSeconds: number;
   graphql: GraphQLConfig;
   logLevel: string;
-  /** Channel for cross-instance events over PostgreSQL LISTEN/NOTIFY. */
+  /** Channel for cross-instance events over PostgreSQL LISTEN/NOTIFY (and the Redis channel's name). */
   notifyChannel: string;
+  /** redis:// or rediss:// URL of the broker carrying events between instances; null: PostgreSQL NOTIFY. */
+  eventBrokerUrl: string | null;
   /** How long a graceful shutdown may take before in-flight work is abandoned. */
   shutdownTimeoutMs: number;
   dispatch: {
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: env.LOG_LEVEL || 'info',
     notifyChannel: env.NOTIFY_CHANNEL || 'southgate_events',
+    eventBrokerUrl: env.EVENT_BROKER_URL || null,
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, problems, 0, 600000),
     dispatch: {
       enabled: bool(env, 'DISPATCH_ENABLED', true, problems),
@@ -186,6 +189,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
   }
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(config.notifyChannel)) problems.push('NOTIFY_CHANNEL must be a lower-case SQL identifier');
+  // The URL may hold a password: the message never repeats it.
+  if (config.eventBrokerUrl !== null && !isEventBrokerUrl(config.eventBrokerUrl)) {
+    problems.push('EVENT_BROKER_URL must be a redis:// or rediss:// URL (redis://[user:password@]host[:port][/db])');
+  }
   if (config.dispatch.retryMaxMs < config.dispatch.retryBaseMs) problems.push('RETRY_MAX_MS must not be below RETRY_BASE_MS');
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -195,4 +202,14 @@ export function loadConfig(env: Env = process.env): Config {
 export function decodeKey(text: string): Buffer | null {
   const buf = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
   return buf.length === 32 ? buf : null;
+}
+
+/** Is this an EVENT_BROKER_URL Southgate can use: redis:// or rediss:// with a host? */
+export function isEventBrokerUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }

@@ -8,8 +8,7 @@ import { decodeKey, type Config } from './config';
 import { buildDispatcher, buildServices, type Services } from './container';
 import { createDataSource, openDatabase } from './database/data-source';
 import { EmbeddedMaintenance } from './database/embedded-maintenance';
-import { EventBus } from './services/events/event-bus';
-import { EmbeddedNotificationSource, PostgresNotificationSource } from './services/events/notification-source';
+import { createEventBus } from './services/events/event-brokers';
 import { buildGraphQLSchema } from './graphql/build-schema';
 import { createHttpApp, type HttpApp } from './server';
 import type { Dispatcher, DispatcherOptions } from './services/outbox/dispatch/dispatcher';
@@ -51,10 +50,7 @@ export function resolveEncryptionKey(config: Config, inMemory: boolean): Buffer 
 /** Opens the database (applying migrations), wires the services and starts listening. */
 export async function startRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const dataSource = options.dataSource ?? (await openDatabase(createDataSource(config, { inMemory: options.inMemory })));
-  const source = config.databaseUrl
-    ? new PostgresNotificationSource(config.databaseUrl, (err) => logger.error({ err }, 'LISTEN connection failed'))
-    : new EmbeddedNotificationSource();
-  const eventBus = new EventBus(config.notifyChannel, source);
+  const eventBus = createEventBus(config, logger);
   await eventBus.start();
   // PostgreSQL vacuums itself; the embedded database does not.
   const maintenance = config.databaseUrl ? null : new EmbeddedMaintenance(dataSource, eventBus, logger);

@@ -66,7 +66,7 @@ function wantsLandingPage(req: IncomingMessage, url: URL): boolean {
 
 /**
  * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, /healthz (the process
- * is up) and /readyz (the database answers). Every GraphQL operation, on either transport, passes the
+ * is up) and /readyz (the database and the event broker answer). Every GraphQL operation, on either transport, passes the
  * limits of src/graphql/limits.ts before it runs.
  */
 export async function createHttpApp(
@@ -165,6 +165,10 @@ export async function createHttpApp(
   async function ready(res: ServerResponse): Promise<void> {
     try {
       await services.dataSource.query('SELECT 1');
+      // Without the broker, subscriptions here miss what other instances (and this one) publish.
+      if (!services.eventBus.connected) {
+        return sendJson(res, 503, { status: 'unavailable', reason: 'The event broker between instances does not answer' });
+      }
       sendJson(res, 200, { status: 'ready' });
     } catch (err) {
       logger.warn({ err }, 'readiness check failed');

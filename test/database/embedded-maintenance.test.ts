@@ -41,7 +41,7 @@ describe('EmbeddedMaintenance', () => {
   const publishChanges = (n: number) =>
     db.dataSource.transaction((manager) =>
       bus.publish(
-        manager,
+        { manager },
         Array.from({ length: n }, () =>
           outboundRequestEnvelope(
             outboundSnapshot({

@@ -16,6 +16,7 @@ describe('migrations', () => {
       )) as { table_name: string }[];
       expect(tables.map((t) => t.table_name)).toEqual([
         'cancellation',
+        'circuit_breaker',
         'decision_rule',
         'domain_order',
         'external_system',

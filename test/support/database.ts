@@ -7,6 +7,33 @@ import { createDataSource, openDatabase } from '../../src/database/data-source';
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || null;
 export const usingPostgres = testDatabaseUrl !== null;
 
+/** Redis for the tests that run over both event brokers (TEST_REDIS_URL, e.g. redis://127.0.0.1:6379); null: PostgreSQL NOTIFY only. */
+export const testRedisUrl = process.env.TEST_REDIS_URL || null;
+
+/** An event broker a test runs over: its name for the test title and the EVENT_BROKER_URL setting that picks it. */
+export interface TestEventBroker {
+  name: 'postgres' | 'redis';
+  /** EVENT_BROKER_URL, as the configuration takes it ({} for NOTIFY). */
+  env: Record<string, string>;
+  eventBrokerUrl: string | null;
+}
+
+/**
+ * The brokers a cross-instance test file runs over (`describe.each(eventBrokers(file))`): PostgreSQL
+ * NOTIFY always, Redis when TEST_REDIS_URL is set (otherwise the file says it skipped it).
+ */
+const skipReported = new Set<string>();
+
+export function eventBrokers(file: string): TestEventBroker[] {
+  const brokers: TestEventBroker[] = [{ name: 'postgres', env: {}, eventBrokerUrl: null }];
+  if (testRedisUrl) brokers.push({ name: 'redis', env: { EVENT_BROKER_URL: testRedisUrl }, eventBrokerUrl: testRedisUrl });
+  else if (!skipReported.has(file)) {
+    skipReported.add(file);
+    process.stdout.write(`SKIPPED redis: set TEST_REDIS_URL to run ${file} over the Redis event broker too\n`);
+  }
+  return brokers;
+}
+
 export interface TestDatabase {
   dataSource: DataSource;
   /** The schema this test file owns on PostgreSQL (null on PGlite). */

@@ -51,6 +51,7 @@ export async function startGatewayProcess(app: TestApp, env: Record<string, stri
       DATABASE_URL: testDatabaseUrl,
       DATABASE_SCHEMA: app.db.schema,
       NOTIFY_CHANNEL: config.notifyChannel,
+      ...(config.eventBrokerUrl ? { EVENT_BROKER_URL: config.eventBrokerUrl } : {}),
       JWT_SECRET: config.jwtSecret,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       POLL_ENABLED: 'false',

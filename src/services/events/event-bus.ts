@@ -1,51 +1,52 @@
-import type { EntityManager } from 'typeorm';
+import type { EventBroker, PublishScope } from './event-broker';
+import type { NotificationSource } from './notification-source';
+import { PostgresBroker } from './postgres-broker';
 import { routingKeys, type EventEnvelope } from './fulfillment.events';
-
-/** Where NOTIFY messages come from: a LISTEN connection to PostgreSQL, or the embedded PGlite. */
-export interface NotificationSource {
-  listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
-  close(): Promise<void>;
-}
 
 type Listener = (payload: unknown) => void;
 
 /**
- * The one pub/sub module. Events are published with pg_notify inside the transaction that made the
- * change, so PostgreSQL delivers them only on commit, in commit order, to every instance listening
- * on the channel (this one included); a rollback publishes nothing. Subscribers register a routing
- * key (e.g. "fulfillmentStateChanged:domainOrder:<id>") and receive only the events it routes to.
+ * The one pub/sub module. Events are published in the transaction that made the change and delivered
+ * only when it commits, to every instance (this one included), through the broker between instances
+ * (PostgreSQL NOTIFY or Redis, event-brokers.ts); a rollback publishes nothing. Subscribers register a
+ * routing key (e.g. "fulfillmentStateChanged:domainOrder:<id>") and receive only the events it routes to.
  */
 export class EventBus {
   private readonly listeners = new Map<string, Set<Listener>>();
 
-  constructor(
-    /** The NOTIFY channel: events published by the database's own functions go there too. */
-    readonly channel: string,
-    private readonly source: NotificationSource,
-  ) {}
+  private readonly broker: EventBroker;
+
+  /** Over a broker (createEventBus in event-brokers.ts picks it); `(channel, source)` is NOTIFY on that channel, as before brokers. */
+  constructor(broker: EventBroker | string, source?: NotificationSource) {
+    this.broker = typeof broker === 'string' ? new PostgresBroker(broker, source!) : broker;
+  }
+
+  /** The NOTIFY channel the database functions of this instance publish on (the broker takes it from there). */
+  get channel(): string {
+    return this.broker.databaseChannel;
+  }
+
+  /** False while the broker between instances cannot be reached. */
+  get connected(): boolean {
+    return this.broker.connected;
+  }
 
   async start(): Promise<void> {
-    await this.source.listen(this.channel, (raw) => this.deliver(raw));
+    await this.broker.start((raw) => this.deliver(raw));
   }
 
   async close(): Promise<void> {
-    await this.source.close();
+    await this.broker.close();
     for (const set of this.listeners.values()) set.clear();
     this.listeners.clear();
   }
 
   /**
-   * Queues the events in the caller's transaction; they are delivered when (and only if) it commits.
-   * Events travel several to a NOTIFY (a JSON array), as many as fit under PostgreSQL's payload limit:
-   * a batch of deliveries publishes hundreds of events, and each notification costs the database, the
-   * listening connection and every instance's parser about as much as a small one.
+   * Publishes the events of the scope's transaction: delivered when (and only if) it commits. A broker
+   * outside the database (Redis) needs the scope's onCommit for that, and refuses without it.
    */
-  async publish(manager: EntityManager, envelopes: EventEnvelope[]): Promise<void> {
-    if (envelopes.length === 0) return;
-    await manager.query('SELECT pg_notify($1, p) FROM json_array_elements_text($2::json) WITH ORDINALITY AS t(p, n) ORDER BY n', [
-      this.channel,
-      JSON.stringify(notificationPayloads(envelopes)),
-    ]);
+  publish(scope: PublishScope, envelopes: EventEnvelope[]): Promise<void> {
+    return this.broker.publish(scope, envelopes);
   }
 
   /** An async iterable of the payloads published under one routing key (and passing `accept`), ended by return(). */
@@ -105,30 +106,4 @@ export class EventBus {
       }
     }
   }
-}
-
-/** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */
-export const MAX_NOTIFY_BYTES = 7999;
-
-/** The envelopes as JSON arrays of at most MAX_NOTIFY_BYTES each, in order. */
-export function notificationPayloads(envelopes: EventEnvelope[]): string[] {
-  const payloads: string[] = [];
-  let parts: string[] = [];
-  let bytes = 2; // the brackets
-  for (const envelope of envelopes) {
-    const json = JSON.stringify(envelope);
-    const size = Buffer.byteLength(json);
-    if (size + 2 > MAX_NOTIFY_BYTES) {
-      throw new Error(`A ${envelope.topic} event of ${size} bytes does not fit in a notification (at most ${MAX_NOTIFY_BYTES - 2})`);
-    }
-    if (parts.length > 0 && bytes + 1 + size > MAX_NOTIFY_BYTES) {
-      payloads.push(`[${parts.join(',')}]`);
-      parts = [];
-      bytes = 2;
-    }
-    bytes += (parts.length > 0 ? 1 : 0) + size;
-    parts.push(json);
-  }
-  if (parts.length > 0) payloads.push(`[${parts.join(',')}]`);
-  return payloads;
 }

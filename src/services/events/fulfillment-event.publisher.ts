@@ -5,6 +5,7 @@ import type { InboundMessageEntity } from '../../entities/inbound-message.entity
 import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import type { EntityManager } from 'typeorm';
 import type { EventBus } from './event-bus';
+import type { PublishScope } from './event-broker';
 import {
   TOPICS,
   fulfillmentEnvelope,
@@ -55,9 +56,8 @@ export function outboundSnapshot(
   };
 }
 
-/** What publishing needs of a request context: the manager of its transaction (and its commit-time gathering). */
-export interface TransactionScope {
-  readonly manager: EntityManager;
+/** What publishing needs of a request context: the manager of its transaction, its commit-time gathering and after-commit hook. */
+export interface TransactionScope extends PublishScope {
   gatherUntilCommit?<T>(key: string, flush: (manager: EntityManager, items: T[]) => Promise<void>): T[] | null;
 }
 
@@ -73,8 +73,9 @@ export class FulfillmentEventPublisher {
   /** In a transaction the events are gathered and published by its last statement, in order: one NOTIFY round trip per commit. */
   publish(ctx: TransactionScope, envelopes: EventEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return Promise.resolve();
-    const pending = ctx.gatherUntilCommit?.<EventEnvelope>('events', (manager, all) => this.bus.publish(manager, all));
-    if (!pending) return this.bus.publish(ctx.manager, envelopes);
+    const onCommit = ctx.onCommit?.bind(ctx);
+    const pending = ctx.gatherUntilCommit?.<EventEnvelope>('events', (manager, all) => this.bus.publish({ manager, onCommit }, all));
+    if (!pending) return this.bus.publish({ manager: ctx.manager, onCommit }, envelopes);
     pending.push(...envelopes);
     return Promise.resolve();
   }

@@ -7,12 +7,13 @@ import type { EventBus } from '../../events/event-bus';
 import type { FulfillmentEventPublisher } from '../../events/fulfillment-event.publisher';
 import { routingKey, TOPICS, type OutboundRequestChangedEvent } from '../../events/fulfillment.events';
 import type { RequestTransitions } from '../request-transitions';
-import { breakerAllows, breakerOnOutcome, CLOSED_BREAKER, type BreakerOptions, type BreakerState } from './circuit-breaker';
+import type { BreakerOptions, BreakerState } from './circuit-breaker';
 import { claimTarget, SendRate } from './claim-depth';
 import { DeliveryBatch } from './delivery-batch';
 import { DeliveryRecorder, type Attempt, type BackoffOptions } from './delivery-recorder';
 import { CLAIM_SQL, type ClaimedRow } from './dispatch.sql';
 import type { OutboundSender, SendingRequest } from './outbound-sender';
+import { SharedBreakers } from './shared-breakers';
 
 /** What a dispatcher works with; the composition root (container.ts) builds it once per instance. */
 export interface DispatcherDeps {
@@ -47,7 +48,7 @@ export class Dispatcher {
   readonly instanceId = randomUUID();
   private readonly recorder: DeliveryRecorder;
   private readonly deliveries: DeliveryBatch;
-  private readonly breakers = new Map<string, BreakerState>();
+  private readonly breakers: SharedBreakers;
   /** Sends under way: what `concurrency` limits. */
   private readonly inFlight = new Set<Promise<void>>();
   /** Outcomes being written: a send frees its slot as soon as the answer is in. */
@@ -74,11 +75,13 @@ export class Dispatcher {
     this.logger = deps.logger;
     this.recorder = new DeliveryRecorder(deps.dataSource, deps.publisher, deps.transitions, options.backoff);
     this.deliveries = new DeliveryBatch(this.recorder, this.instanceId, options.recordingWriters);
+    this.breakers = new SharedBreakers(deps.dataSource, this.instanceId, options.breaker);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.breakers.start();
     this.listenForWork();
     this.loop = this.run();
   }
@@ -91,6 +94,7 @@ export class Dispatcher {
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
     await Promise.allSettled([...this.recording]);
+    this.breakers.stop();
   }
 
   wake(): void {
@@ -160,9 +164,7 @@ export class Dispatcher {
   }
 
   private async claim(limit: number): Promise<number> {
-    const blocked = [...this.breakers.entries()]
-      .filter(([, b]) => !breakerAllows(b, Date.now(), this.options.breaker).allowed)
-      .map(([id]) => id);
+    const blocked = this.breakers.blockedSystems();
     // One statement, its own transaction: the rows are leased and their SENDING events published when
     // it returns, so sending starts at once and no outcome can be published before its SENDING.
     const [{ claimed }]: { claimed: ClaimedRow[] | null }[] = await this.dataSource.query(CLAIM_SQL, [
@@ -217,22 +219,18 @@ export class Dispatcher {
     }
   }
 
-  /** Sends one request (unless the system's breaker is open) and updates the breaker. */
+  /** Sends one request (unless the system's shared breaker holds it back) and records the outcome on the breaker. */
   private async attempt({ row, system, countedAttempt }: Claimed): Promise<Attempt> {
-    const now = Date.now();
-    const gate = breakerAllows(this.breakers.get(system.id) ?? CLOSED_BREAKER, now, this.options.breaker);
-    if (!gate.allowed) {
-      const b = this.breakers.get(system.id)!;
-      return { kind: 'RELEASED', until: new Date((b.openedAt ?? now) + this.options.breaker.openMs), claimCountedAttempt: countedAttempt };
-    }
-    this.breakers.set(system.id, gate.state);
+    const gate = await this.breakers.admit(system.id);
+    if (!gate.allowed) return { kind: 'RELEASED', until: gate.until, claimCountedAttempt: countedAttempt };
     const attempt = await this.sender.attempt(row, system);
     const outcome = attempt.kind === 'DELIVERED' ? ({ kind: 'DELIVERED' } as const) : attempt.failure;
-    const before = this.breakers.get(system.id) ?? CLOSED_BREAKER;
-    const after = breakerOnOutcome(before, outcome, Date.now(), this.options.breaker);
-    this.breakers.set(system.id, after);
-    if (before.status !== after.status) {
-      this.logger.warn({ system: system.name, from: before.status, to: after.status }, 'circuit breaker changed');
+    try {
+      const { from, to } = await this.breakers.record(system.id, outcome, gate.trial);
+      if (from !== to) this.logger.warn({ system: system.name, from, to }, 'circuit breaker changed');
+    } catch (err) {
+      // The outcome itself must still be recorded; the breaker misses one count.
+      this.logger.error({ err, system: system.name }, 'dispatcher: recording an outcome on the circuit breaker failed');
     }
     return attempt;
   }
@@ -260,7 +258,7 @@ export class Dispatcher {
 
   /** Circuit breaker of a system as this instance sees it (for tests and diagnostics). */
   breakerOf(systemId: string): BreakerState {
-    return this.breakers.get(systemId) ?? CLOSED_BREAKER;
+    return this.breakers.stateOf(systemId);
   }
 }
 

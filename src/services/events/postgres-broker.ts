@@ -1,0 +1,66 @@
+import type { EventBroker, PublishScope } from './event-broker';
+import type { EventEnvelope } from './fulfillment.events';
+import type { NotificationSource } from './notification-source';
+
+/**
+ * Events through PostgreSQL NOTIFY on one channel, which every instance LISTENs on. A NOTIFY inside a
+ * transaction is delivered only on commit, in commit order; a rollback publishes nothing, so no
+ * after-commit hook is needed. The database functions publish on the same channel.
+ */
+export class PostgresBroker implements EventBroker {
+  constructor(
+    readonly databaseChannel: string,
+    private readonly source: NotificationSource,
+  ) {}
+
+  get connected(): boolean {
+    return this.source.connected;
+  }
+
+  start(deliver: (payload: string) => void): Promise<void> {
+    return this.source.listen(this.databaseChannel, deliver);
+  }
+
+  /**
+   * Events travel several to a NOTIFY (a JSON array), as many as fit under PostgreSQL's payload limit:
+   * a batch of deliveries publishes hundreds of events, and each notification costs the database, the
+   * listening connection and every instance's parser about as much as a small one.
+   */
+  async publish(scope: PublishScope, envelopes: EventEnvelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    await scope.manager.query('SELECT pg_notify($1, p) FROM json_array_elements_text($2::json) WITH ORDINALITY AS t(p, n) ORDER BY n', [
+      this.databaseChannel,
+      JSON.stringify(notificationPayloads(envelopes)),
+    ]);
+  }
+
+  close(): Promise<void> {
+    return this.source.close();
+  }
+}
+
+/** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */
+export const MAX_NOTIFY_BYTES = 7999;
+
+/** The envelopes as JSON arrays of at most MAX_NOTIFY_BYTES each, in order. */
+export function notificationPayloads(envelopes: EventEnvelope[]): string[] {
+  const payloads: string[] = [];
+  let parts: string[] = [];
+  let bytes = 2; // the brackets
+  for (const envelope of envelopes) {
+    const json = JSON.stringify(envelope);
+    const size = Buffer.byteLength(json);
+    if (size + 2 > MAX_NOTIFY_BYTES) {
+      throw new Error(`A ${envelope.topic} event of ${size} bytes does not fit in a notification (at most ${MAX_NOTIFY_BYTES - 2})`);
+    }
+    if (parts.length > 0 && bytes + 1 + size > MAX_NOTIFY_BYTES) {
+      payloads.push(`[${parts.join(',')}]`);
+      parts = [];
+      bytes = 2;
+    }
+    bytes += (parts.length > 0 ? 1 : 0) + size;
+    parts.push(json);
+  }
+  if (parts.length > 0) payloads.push(`[${parts.join(',')}]`);
+  return payloads;
+}
