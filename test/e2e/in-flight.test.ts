@@ -104,7 +104,14 @@ describe('E2E: in-flight changes (revise, cancel, point of no return)', () => {
     await untilOrder(app, order.id, (o) => o.externalState === 'inProgress', 'the order in progress');
     const before = (await orderReport(app, order.id)).state;
     await app.ok(CancelDomainOrderDocument, { id: order.id, reason: 'try it' });
-    const refused = await untilOrder(app, order.id, (o) => o.cancellation?.state === 'TERMINATED_WITH_ERROR', 'the refusal');
+    // One read of the order is several statements (the order, then its cancellation): wait for both sides
+    // of the refusal rather than take a read that fell between the refusal's commit and the next statement.
+    const refused = await untilOrder(
+      app,
+      order.id,
+      (o) => o.cancellation?.state === 'TERMINATED_WITH_ERROR' && o.state !== 'CANCELLATION_IN_PROGRESS',
+      'the refusal',
+    );
     expect([refused.state, refused.fulfillmentState]).toEqual([before, 'PENDING']);
     const fallout = await waitFor(
       async () =>
