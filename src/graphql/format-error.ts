@@ -30,14 +30,13 @@ const VARIABLE_VALUE = /^(Variable "\$[A-Za-z0-9_]+" got) invalid value [\s\S]*?
 /**
  * Coercion messages quote the value they refused, and a value may be a password or a token (a number
  * sent as `password`, an object as `clientSecret`): the value is cut from every such message, the
- * field path and the reason stay.
+ * field path and the reason stay (an unknown enum value is still named: no secret is an enum).
  */
 export function withoutInputValues(message: string): string {
   const variable = VARIABLE_VALUE.exec(message);
   if (variable) return `${variable[1]} an invalid value${variable[2] ?? ''}; ${withoutInputValues(variable[3])}`;
   return message
     .replace(/^(Expected value of type "[^"]+"), found [\s\S]*$/, '$1.')
-    .replace(/^Value "(?:[^"\\]|\\.)*" does not exist in /, 'The value does not exist in ')
     .replace(/^(\w+ cannot represent [^:]*?value): [\s\S]*$/, '$1.')
     .replace(/^(\w+ cannot represent [^:]*?): [\s\S]*$/, '$1.');
 }
