@@ -12,6 +12,7 @@ import { EventBus } from './services/events/event-bus';
 import { EmbeddedNotificationSource, PostgresNotificationSource } from './services/events/notification-source';
 import { buildGraphQLSchema } from './graphql/build-schema';
 import { createHttpApp, type HttpApp } from './server';
+import { GatewayMetrics } from './services/metrics/gateway-metrics';
 import type { Dispatcher, DispatcherOptions } from './services/outbox/dispatch/dispatcher';
 
 export interface Runtime {
@@ -59,10 +60,19 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   // PostgreSQL vacuums itself; the embedded database does not.
   const maintenance = config.databaseUrl ? null : new EmbeddedMaintenance(dataSource, eventBus, logger);
   maintenance?.start();
-  const services = buildServices({ config, dataSource, eventBus, encryptionKey: resolveEncryptionKey(config, !!options.inMemory), logger });
+  const metrics = new GatewayMetrics();
+  metrics.watchDatabase(dataSource);
+  const services = buildServices({
+    config,
+    dataSource,
+    eventBus,
+    encryptionKey: resolveEncryptionKey(config, !!options.inMemory),
+    logger,
+    telemetry: { metrics, logger },
+  });
   const schema = await buildGraphQLSchema(services);
   const dispatcher = config.dispatch.enabled ? buildDispatcher(services, dispatcherOptions(config), logger) : null;
-  const app = await createHttpApp(services, schema, logger, config.graphql);
+  const app = await createHttpApp(services, schema, logger, config, () => readinessReasons(dataSource, dispatcher));
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(config.port, config.host, () => ok());
@@ -90,6 +100,33 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
         if (!options.dataSource) await dataSource.destroy();
       })()),
   };
+}
+
+/** How long /readyz waits for the database before it counts as down. */
+const READY_DB_TIMEOUT_MS = 2000;
+
+/**
+ * Why this instance should not get traffic: the database does not answer (within READY_DB_TIMEOUT_MS),
+ * migrations are pending (another version's instance is ahead or behind), or this instance's dispatcher
+ * (when it runs one) has stopped. Empty: ready.
+ */
+export async function readinessReasons(dataSource: DataSource, dispatcher: Pick<Dispatcher, 'isRunning'> | null): Promise<string[]> {
+  const reasons: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`no answer within ${READY_DB_TIMEOUT_MS} ms`)), READY_DB_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([dataSource.query('SELECT 1'), timeout]);
+    if (await Promise.race([dataSource.showMigrations(), timeout])) reasons.push('Database migrations are pending');
+  } catch {
+    // No detail: /readyz answers anyone, and a driver's message can name hosts and users.
+    reasons.push('The database does not answer');
+  } finally {
+    clearTimeout(timer);
+  }
+  if (dispatcher && !dispatcher.isRunning) reasons.push('The dispatcher of this instance has stopped');
+  return reasons;
 }
 
 /** The dispatcher's settings from the configuration (the bench runs it with the same). */

@@ -6,6 +6,7 @@ import { ExternalSystemEntity } from '../../../entities/external-system.entity';
 import type { EventBus } from '../../events/event-bus';
 import type { FulfillmentEventPublisher } from '../../events/fulfillment-event.publisher';
 import { routingKey, TOPICS, type OutboundRequestChangedEvent } from '../../events/fulfillment.events';
+import { BREAKER_VALUE, type GatewayMetrics } from '../../metrics/gateway-metrics';
 import type { RequestTransitions } from '../request-transitions';
 import { breakerAllows, breakerOnOutcome, CLOSED_BREAKER, type BreakerOptions, type BreakerState } from './circuit-breaker';
 import { claimTarget, SendRate } from './claim-depth';
@@ -22,6 +23,8 @@ export interface DispatcherDeps {
   transitions: RequestTransitions;
   sender: OutboundSender;
   logger: Logger;
+  /** Send latency, retries and breaker states (the runtime's registry). */
+  metrics?: GatewayMetrics;
 }
 
 export interface DispatcherOptions {
@@ -74,6 +77,11 @@ export class Dispatcher {
     this.logger = deps.logger;
     this.recorder = new DeliveryRecorder(deps.dataSource, deps.publisher, deps.transitions, options.backoff);
     this.deliveries = new DeliveryBatch(this.recorder, this.instanceId, options.recordingWriters);
+  }
+
+  /** Started and not stopped (readiness). */
+  get isRunning(): boolean {
+    return this.running;
   }
 
   start(): void {
@@ -226,14 +234,21 @@ export class Dispatcher {
       return { kind: 'RELEASED', until: new Date((b.openedAt ?? now) + this.options.breaker.openMs), claimCountedAttempt: countedAttempt };
     }
     this.breakers.set(system.id, gate.state);
+    if (gate.trial) this.deps.metrics?.breaker.set({ system: system.name }, BREAKER_VALUE.HALF_OPEN);
+    const started = performance.now();
     const attempt = await this.sender.attempt(row, system);
     const outcome = attempt.kind === 'DELIVERED' ? ({ kind: 'DELIVERED' } as const) : attempt.failure;
+    this.deps.metrics?.sendDuration.observe(
+      { system: system.name, outcome: outcome.kind.toLowerCase() },
+      (performance.now() - started) / 1000,
+    );
     const before = this.breakers.get(system.id) ?? CLOSED_BREAKER;
     const after = breakerOnOutcome(before, outcome, Date.now(), this.options.breaker);
     this.breakers.set(system.id, after);
     if (before.status !== after.status) {
       this.logger.warn({ system: system.name, from: before.status, to: after.status }, 'circuit breaker changed');
     }
+    this.deps.metrics?.breaker.set({ system: system.name }, BREAKER_VALUE[after.status]);
     return attempt;
   }
 
@@ -254,6 +269,8 @@ export class Dispatcher {
               }))
             ? 'DELIVERED'
             : null;
+    if (state === OutboundRequestState.RETRY_SCHEDULED && attempt.kind === 'FAILED')
+      this.deps.metrics?.retries.inc({ system: system.name });
     if (state === null) this.logger.warn({ outboundRequest: row.number }, 'dispatcher: lease lost before the outcome was recorded');
     else this.logger.debug({ outboundRequest: row.number, state, operation: row.operation }, 'outbound request attempt recorded');
   }
