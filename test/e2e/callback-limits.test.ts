@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Logger } from 'typeorm';
+import { loadConfig } from '../../src/config';
 import { ActivateOpenApiDocument } from '../__generated__/graphql';
 import { unique } from '../graphql/factories';
 import { startTestApp, type TestApp } from '../support/app';
@@ -148,5 +149,27 @@ describe('E2E: callback rate, timeouts and constant-time refusals', () => {
     expect(unknown.statements).toHaveLength(1);
     expect(notAnId.statements).toEqual(unknown.statements);
     expect(wrongToken.statements).toEqual(unknown.statements);
+  });
+});
+
+describe('HTTP and callback settings', () => {
+  it('have safe defaults: 1000 callbacks/s per system with a burst of twice that, 10 s for headers and for a callback body', () => {
+    expect(loadConfig({}).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      callbackRate: 1000,
+      callbackBurst: 2000,
+      callbackBodyTimeoutMs: 10_000,
+      metricsToken: null,
+    });
+    expect(loadConfig({ CALLBACK_RATE: '50' }).http.callbackBurst).toBe(100);
+  });
+
+  it('are refused when they cannot work, every problem named', () => {
+    expect(() =>
+      loadConfig({ CALLBACK_RATE: '0', HTTP_HEADERS_TIMEOUT_MS: '90000', HTTP_REQUEST_TIMEOUT_MS: '60000', METRICS_TOKEN: 'short' }),
+    ).toThrow(
+      /CALLBACK_RATE must be a whole number[\s\S]*HTTP_HEADERS_TIMEOUT_MS must not be above HTTP_REQUEST_TIMEOUT_MS[\s\S]*METRICS_TOKEN must be at least 16 characters/,
+    );
   });
 });

@@ -113,21 +113,26 @@ export class GatewayMetrics {
         for (const r of rows) this.set({ system: r.system, state: r.state }, r.n);
       },
     });
-    const depth = new Gauge({
+    new Gauge({
       name: 'southgate_outbound_queue_depth',
       help: 'Outbound requests waiting to be sent (QUEUED or RETRY_SCHEDULED)',
       registers: [this.registry],
+      async collect() {
+        const [row] = await query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM outbound_request WHERE state IN ('QUEUED', 'RETRY_SCHEDULED')`,
+        );
+        this.set(row?.n ?? 0);
+      },
     });
     new Gauge({
       name: 'southgate_outbound_queue_oldest_seconds',
       help: 'Age of the oldest outbound request waiting to be sent; 0 when none waits',
       registers: [this.registry],
       async collect() {
-        const [row] = await query<{ n: number; age: number | null }>(
-          `SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float8 AS age
+        const [row] = await query<{ age: number | null }>(
+          `SELECT extract(epoch FROM now() - min(created_at))::float8 AS age
              FROM outbound_request WHERE state IN ('QUEUED', 'RETRY_SCHEDULED')`,
         );
-        depth.set(row?.n ?? 0);
         this.set(Math.max(0, Number(row?.age ?? 0)));
       },
     });
