@@ -135,8 +135,15 @@ export async function createHttpApp(
     const started = performance.now();
     // The path only: a GET /graphql query string may carry variables.
     const path = (req.url ?? '/').split('?')[0].slice(0, 300);
-    res.once('finish', () => {
-      const line = { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+    // 'close' comes for every request, also one whose client went away before the answer was sent.
+    res.once('close', () => {
+      const line = {
+        method: req.method,
+        path,
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
       if (QUIET_PATHS.has(path)) log.debug(line, 'request');
       else log.info(line, 'request');
     });

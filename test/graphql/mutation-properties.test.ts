@@ -14,6 +14,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { projectRoot } from '../../src/project-root';
+import { Role } from '../../src/services/auth/roles';
 import { startTestApp, type TestApp } from '../support/app';
 import { closedPort } from '../e2e/e2e-kit';
 import { createOrder, createRule, createRun, createSpec, createSystem, orderInput, submitOrder } from './factories';
@@ -152,7 +153,7 @@ describe('every mutation, arbitrary input (property test)', () => {
         const before = await countRows();
         const res = await fetch(`${app.url}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token(['ADMIN'])}` },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token([Role.ADMIN])}` },
           body: JSON.stringify({ query, variables: vars }),
         });
         const body = (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
