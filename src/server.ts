@@ -100,7 +100,12 @@ export async function createHttpApp(
         if (user.expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, user.expiresAt);
         return true;
       },
-      onSubscribe: (_ctx, _id, payload) => prepareOperation(schema, payload, graphqlConfig, graphqlConfig),
+      onSubscribe: (_ctx, _id, payload) => {
+        const prepared = prepareOperation(schema, payload, graphqlConfig, graphqlConfig);
+        const operation = metrics.operationLabel(payload.operationName);
+        metrics.subscriptions.inc({ operation, outcome: Array.isArray(prepared) ? 'BAD_USER_INPUT' : 'ok' });
+        return prepared;
+      },
       context: (ctx) => new RequestContext(services.dataSource, ctx.extra.user ?? null, null, services.eventBus),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, _args, result) => {

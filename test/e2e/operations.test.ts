@@ -84,6 +84,13 @@ describe('E2E: metrics, logs and readiness', () => {
     ).toBe(400);
     const ws = app.wsClient(app.token([Role.VIEWER]));
     await new Promise<void>((ok) => ws.on('connected', () => ok()));
+    const refused = await new Promise<unknown>((settle) =>
+      ws.subscribe(
+        { query: 'subscription Deep { nope }', operationName: 'Deep' },
+        { next: () => undefined, error: settle, complete: () => settle(null) },
+      ),
+    );
+    expect(refused).toBeTruthy();
 
     const res = await scrape();
     expect(res.status).toBe(200);
@@ -107,6 +114,7 @@ describe('E2E: metrics, logs and readiness', () => {
     expect(value(all, 'southgate_inbound_messages_total', { channel: 'EVENT', outcome: 'REJECTED' })).toBe(1);
     expect(value(all, 'southgate_graphql_operation_duration_seconds_count', { operation: 'CreateDomainOrder', outcome: 'ok' })).toBe(3);
     expect(value(all, 'southgate_graphql_ws_connections')).toBe(1);
+    expect(value(all, 'southgate_graphql_subscriptions_total', { operation: 'Deep', outcome: 'BAD_USER_INPUT' })).toBe(1);
     expect(value(all, 'southgate_db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
     expect(value(all, 'southgate_nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     await ws.dispose();

@@ -73,6 +73,12 @@ export class GatewayMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly subscriptions = new Counter({
+    name: 'southgate_graphql_subscriptions_total',
+    help: 'Operations started over graphql-ws, by operation name and outcome (ok, or refused before they ran)',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly websocketConnections = new Gauge({
     name: 'southgate_graphql_ws_connections',
     help: 'Open graphql-ws connections (subscriptions)',
