@@ -125,7 +125,9 @@ export function buildServices(deps: ServiceDeps): Services {
     cancellations: new CancellationService(openApis, externalSystems, outbox, transitions, cancellations, publisher),
     specificationImport: new SpecificationImport(externalSystems, testSpecifications, southbound),
     inboundMessages,
-    callbacks: new CallbackHandler(deps.dataSource, inboundMessages, listener, new StatusCalls(deps.dataSource, application)),
+    callbacks: new CallbackHandler(deps.dataSource, inboundMessages, listener, new StatusCalls(deps.dataSource, application), (system) =>
+      southbound.secretMask(system),
+    ),
     poller: new Poller(
       { dataSource: deps.dataSource, southbound, application, fallouts, logger: logger.child({ component: 'poller' }) },
       deps.config.poll,

@@ -8,11 +8,13 @@ import {
   CreateFulfillmentRequestDocument,
   E2eFalloutsDocument,
   E2eOutboundRequestsOfDocument,
+  InboundMessagesDocument,
   type ExternalSystemInput,
 } from '../__generated__/graphql';
 import { unique } from '../graphql/factories';
 import { code, startTestApp, type TestApp } from '../support/app';
 import { caseOrder, caseRule, orderingSystem, waitForState } from './e2e-kit';
+import { callback } from './inbound-kit';
 
 const PASSWORD = 'pa55-Word-of-the-peer';
 const TOKEN = 'static-Bearer-t0ken-9f8e7d';
@@ -152,6 +154,27 @@ describe('E2E: an echoing peer never gets a secret stored', () => {
     const { request, text } = await failedAs(system, 'echo-oauth-api');
     expect(request.error).toMatchObject({ category: 'REMOTE_BUSINESS', httpStatus: 422, reason: 'Cannot process Bearer [redacted]' });
     expectNoSecret(text);
+  });
+
+  it('a callback quoting the credentials we use at that system is stored masked', async () => {
+    const inboundToken = 'inbound-token-of-the-echoing-system';
+    const system = await orderingSystem(app, 'http://127.0.0.1:1/tmf-api/serviceOrdering/v4', {
+      inboundToken,
+      auth: { type: 'BASIC', username: 'gateway', password: PASSWORD },
+    });
+    const body = {
+      eventType: 'ServiceOrderStateChangeEvent',
+      note: `we could not log in as gateway:${PASSWORD}`,
+      headers: { Authorization: `Basic ${basic('gateway', PASSWORD)}` },
+    };
+    expect((await callback(app, `${system.id}/listener/serviceOrderStateChangeEvent`, body, { token: inboundToken })).status).toBe(400);
+    const stored = await app.gql(InboundMessagesDocument, { first: 10, filter: { externalSystemId: system.id } }, viewer);
+    const [message] = stored.data!.inboundMessages.edges.map((e) => e.node);
+    expect(message).toMatchObject({
+      outcome: 'REJECTED',
+      body: { note: 'we could not log in as gateway:[redacted]', headers: { Authorization: '[redacted]' } },
+    });
+    expectNoSecret(JSON.stringify(message));
   });
 
   it('a secret sent with the wrong type is refused without being quoted back', async () => {

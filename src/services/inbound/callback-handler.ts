@@ -5,6 +5,7 @@ import { ExternalSystemEntity } from '../../entities/external-system.entity';
 import { isUuid } from '../common/input-checks';
 import { RequestContext } from '../context/request-context';
 import type { RecordKind } from '../records/record-kind';
+import type { SecretMask } from '../secrets/secret-mask';
 import { RECORD_KINDS } from '../records/record-kinds';
 import { jsonDepth, storableJson } from '../common/storable-json';
 import { isObject, type Json } from '../tmf/resource-report';
@@ -66,6 +67,8 @@ export class CallbackHandler {
     private readonly messages: InboundMessages,
     private readonly listener: ListenerEvents,
     private readonly statusCalls: StatusCalls,
+    /** The system's secret mask: a system that quotes our credentials back (an error text, an echo) must not get them stored. */
+    private readonly masks: (system: ExternalSystemEntity) => SecretMask | null = () => null,
   ) {}
 
   /**
@@ -98,12 +101,15 @@ export class CallbackHandler {
     const [, route = '', ...rest] = req.path.split('/');
     const channel = route === 'listener' ? InboundChannel.EVENT : InboundChannel.STATUS_CALL;
     const kind = RECORD_KINDS.find((k) => k.api === system.api)!;
+    // Masked only when the text shows a secret (one pass over it): most callbacks are stored as they came.
+    const mask = this.masks(system);
+    const secretIn = mask !== null && req.body !== '' && mask.text(req.body) !== req.body ? mask : null;
     try {
       const body = this.checkedBody(req);
-      return await this.route(system, kind, req.method, route, rest, body);
+      return await this.route(system, kind, req.method, route, rest, secretIn ? secretIn.json(body) : body);
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
-      await this.reject(system, channel, req, err);
+      await this.reject(system, channel, req, err, secretIn);
       return err.answer;
     }
   }
@@ -164,7 +170,13 @@ export class CallbackHandler {
   }
 
   /** Stores a refused message of an authenticated system (its body as received, JSON or text). */
-  private async reject(system: ExternalSystemEntity, channel: InboundChannel, req: CallbackRequest, rejection: Rejection): Promise<void> {
+  private async reject(
+    system: ExternalSystemEntity,
+    channel: InboundChannel,
+    req: CallbackRequest,
+    rejection: Rejection,
+    mask: SecretMask | null,
+  ): Promise<void> {
     let body: unknown = null;
     if (!req.tooLarge) {
       try {
@@ -181,7 +193,7 @@ export class CallbackHandler {
         channel,
         eventId: rejection.eventId ?? null,
         eventType: rejection.eventType ?? null,
-        body: storableJson(body),
+        body: storableJson(mask ? mask.json(body) : body),
         outcome: InboundOutcome.REJECTED,
         reason: rejection.message,
         responseStatus: rejection.answer.status,

@@ -54,6 +54,11 @@ export class OutboundAuth {
     }
   }
 
+  /** The OAuth2 access token this gateway holds for a system now, if any (to mask it wherever it is echoed). */
+  currentToken(systemId: string): string | undefined {
+    return this.tokens.get(systemId)?.token;
+  }
+
   /** Forget a system's token (its API answered 401: the token may have been revoked). */
   invalidate(systemId: string): void {
     this.tokens.delete(systemId);

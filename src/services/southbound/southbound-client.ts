@@ -119,6 +119,15 @@ export class SouthboundClient {
     return { kind: 'FAILED', failure: outcome, status: response.status, body: maskedBody(mask, bodyText).value };
   }
 
+  /**
+   * The mask of a system's secrets (and the OAuth2 access token held for it), for what the system sends
+   * of its own accord: callbacks are masked with it before anything is stored or derived from them.
+   */
+  secretMask(system: ExternalSystemEntity): SecretMask {
+    const token = this.auth.currentToken(system.id);
+    return this.mask(system, token === undefined ? undefined : `Bearer ${token}`);
+  }
+
   /** The mask of a system's secrets and of the Authorization header value it is sent (an OAuth2 access token among them). */
   private mask(system: ExternalSystemEntity, authorization: string | undefined): SecretMask {
     const key = `${system.authSecret ?? ''}\n${authorization ?? ''}`;
