@@ -19,6 +19,7 @@ export interface Config {
   /** Longest lifetime (exp - iat) of an accepted bearer token, in seconds. */
   jwtMaxTtlSeconds: number;
   graphql: GraphQLConfig;
+  http: HttpConfig;
   logLevel: string;
   /** Channel for cross-instance events over PostgreSQL LISTEN/NOTIFY (and the Redis channel's name). */
   notifyChannel: string;
@@ -61,6 +62,21 @@ export interface GraphQLConfig {
   maxCost: number;
   /** Introspection and Apollo's landing page; off by default when NODE_ENV=production. */
   introspection: boolean;
+}
+
+/** What the HTTP server allows a connection and a callback, and who may read /metrics. */
+export interface HttpConfig {
+  /** A request's headers must have arrived within this long (slow-loris connections are cut). */
+  headersTimeoutMs: number;
+  /** A whole request, body included, must have arrived within this long. */
+  requestTimeoutMs: number;
+  /** Callbacks per second per external system (token bucket), and how many may come at once. */
+  callbackRate: number;
+  callbackBurst: number;
+  /** A callback body must have been read within this long after the system was authenticated (else 408). */
+  callbackBodyTimeoutMs: number;
+  /** Bearer token /metrics requires; null: /metrics is open (keep it off the public network). */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +138,21 @@ function publicUrl(env: Env, problems: string[]): string | null {
   return null;
 }
 
+function httpConfig(env: Env, problems: string[]): HttpConfig {
+  const callbackRate = int(env, 'CALLBACK_RATE', 1000, problems, 1, 1_000_000);
+  const http: HttpConfig = {
+    headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, problems, 100, 600_000),
+    requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 60_000, problems, 100, 3_600_000),
+    callbackRate,
+    callbackBurst: int(env, 'CALLBACK_BURST', 2 * callbackRate, problems, 1, 10_000_000),
+    callbackBodyTimeoutMs: int(env, 'CALLBACK_BODY_TIMEOUT_MS', 10_000, problems, 10, 600_000),
+    metricsToken: env.METRICS_TOKEN || null,
+  };
+  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not be above HTTP_REQUEST_TIMEOUT_MS');
+  if (http.metricsToken !== null && http.metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+  return http;
+}
+
 /** Reads and validates the environment; reports every problem at once. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -161,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: int(env, 'GRAPHQL_MAX_COST', 200000, problems, 1, 100000000),
       introspection: bool(env, 'GRAPHQL_INTROSPECTION', env.NODE_ENV !== 'production', problems),
     },
+    http: httpConfig(env, problems),
     logLevel: env.LOG_LEVEL || 'info',
     notifyChannel: env.NOTIFY_CHANNEL || 'southgate_events',
     eventBrokerUrl: env.EVENT_BROKER_URL || null,

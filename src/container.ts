@@ -20,6 +20,7 @@ import type { EventBus } from './services/events/event-bus';
 import { FulfillmentEventPublisher } from './services/events/fulfillment-event.publisher';
 import { ExternalSystemService } from './services/external-system/external-system.service';
 import { FalloutService } from './services/fallout/fallout.service';
+import { quietTelemetry, type Telemetry } from './services/metrics/telemetry';
 import { Dispatcher, type DispatcherOptions } from './services/outbox/dispatch/dispatcher';
 import { OutboundSender } from './services/outbox/dispatch/outbound-sender';
 import { OutboundRequestService } from './services/outbox/outbound-request.service';
@@ -61,6 +62,8 @@ export interface Services {
   /** The one outbound HTTP client (address policy checked at connect time) and the authenticated client on it. */
   http: HttpClient;
   southbound: SouthboundClient;
+  /** Metrics (the registry /metrics serves) and the logger the services warn on. */
+  telemetry: Telemetry;
   /** Wakes the local dispatcher right after a commit that queued work; set by buildDispatcher. */
   dispatcherSignal: { wake: () => void };
   /** Releases what the services hold open (the HTTP connections). */
@@ -75,6 +78,8 @@ export interface ServiceDeps {
   /** Keep-alive connections per origin of the outbound HTTP client. */
   httpConnections?: number;
   logger?: Logger;
+  /** Where metrics and warnings go; left out: a registry of its own and the logger (or silence). */
+  telemetry?: Telemetry;
 }
 
 /** The composition root: every service built once, with plain constructors, nothing registered by token. */
@@ -93,11 +98,12 @@ export function buildServices(deps: ServiceDeps): Services {
     { hub: new HubRegistration(southbound, deps.config.publicUrl), polls },
   );
   const testSpecifications = new TestSpecificationService();
+  const telemetry = deps.telemetry ?? (deps.logger ? { ...quietTelemetry(), logger: deps.logger } : quietTelemetry());
   const outbox = new Outbox(publisher, wake);
-  const fallouts = new FalloutService(publisher);
+  const fallouts = new FalloutService(publisher, telemetry);
   const cancellations = new Cancellations(publisher, fallouts);
-  const transitions = new RequestTransitions(publisher, fallouts, cancellations);
-  const inboundMessages = new InboundMessages(publisher);
+  const transitions = new RequestTransitions(publisher, fallouts, cancellations, telemetry);
+  const inboundMessages = new InboundMessages(publisher, telemetry);
   const application = new ReportApplication(publisher, inboundMessages, fallouts, cancellations);
   const listener = new ListenerEvents(deps.dataSource, inboundMessages, application, cancellations, testSpecifications);
   const logger = deps.logger ?? pino({ level: 'silent' });
@@ -119,7 +125,9 @@ export function buildServices(deps: ServiceDeps): Services {
     cancellations: new CancellationService(openApis, externalSystems, outbox, transitions, cancellations, publisher),
     specificationImport: new SpecificationImport(externalSystems, testSpecifications, southbound),
     inboundMessages,
-    callbacks: new CallbackHandler(deps.dataSource, inboundMessages, listener, new StatusCalls(deps.dataSource, application)),
+    callbacks: new CallbackHandler(deps.dataSource, inboundMessages, listener, new StatusCalls(deps.dataSource, application), (system) =>
+      southbound.secretMask(system),
+    ),
     poller: new Poller(
       { dataSource: deps.dataSource, southbound, application, fallouts, logger: logger.child({ component: 'poller' }) },
       deps.config.poll,
@@ -127,6 +135,7 @@ export function buildServices(deps: ServiceDeps): Services {
     transitions,
     http,
     southbound,
+    telemetry,
     dispatcherSignal: signal,
     close: () => http.close(),
   };
@@ -145,6 +154,7 @@ export function buildDispatcher(services: Services, options: DispatcherOptions, 
       transitions: services.transitions,
       sender: new OutboundSender(services.southbound),
       logger,
+      metrics: services.telemetry.metrics,
     },
     options,
   );

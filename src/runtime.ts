@@ -11,6 +11,7 @@ import { EmbeddedMaintenance } from './database/embedded-maintenance';
 import { createEventBus } from './services/events/event-brokers';
 import { buildGraphQLSchema } from './graphql/build-schema';
 import { createHttpApp, type HttpApp } from './server';
+import { GatewayMetrics } from './services/metrics/gateway-metrics';
 import type { Dispatcher, DispatcherOptions } from './services/outbox/dispatch/dispatcher';
 
 export interface Runtime {
@@ -55,10 +56,19 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   // PostgreSQL vacuums itself; the embedded database does not.
   const maintenance = config.databaseUrl ? null : new EmbeddedMaintenance(dataSource, eventBus, logger);
   maintenance?.start();
-  const services = buildServices({ config, dataSource, eventBus, encryptionKey: resolveEncryptionKey(config, !!options.inMemory), logger });
+  const metrics = new GatewayMetrics();
+  metrics.watchDatabase(dataSource);
+  const services = buildServices({
+    config,
+    dataSource,
+    eventBus,
+    encryptionKey: resolveEncryptionKey(config, !!options.inMemory),
+    logger,
+    telemetry: { metrics, logger },
+  });
   const schema = await buildGraphQLSchema(services);
   const dispatcher = config.dispatch.enabled ? buildDispatcher(services, dispatcherOptions(config), logger) : null;
-  const app = await createHttpApp(services, schema, logger, config.graphql);
+  const app = await createHttpApp(services, schema, logger, config, () => readinessReasons(dataSource, dispatcher, eventBus));
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(config.port, config.host, () => ok());
@@ -86,6 +96,39 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
         if (!options.dataSource) await dataSource.destroy();
       })()),
   };
+}
+
+/** How long /readyz waits for the database before it counts as down. */
+const READY_DB_TIMEOUT_MS = 2000;
+
+/**
+ * Why this instance should not get traffic: the database does not answer (within READY_DB_TIMEOUT_MS),
+ * migrations are pending (another version's instance is ahead or behind), or this instance's dispatcher
+ * (when it runs one) has stopped, or the event broker between instances does not answer. Empty: ready.
+ */
+export async function readinessReasons(
+  dataSource: DataSource,
+  dispatcher: Pick<Dispatcher, 'isRunning'> | null,
+  eventBus: { readonly connected: boolean } | null = null,
+): Promise<string[]> {
+  const reasons: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`no answer within ${READY_DB_TIMEOUT_MS} ms`)), READY_DB_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([dataSource.query('SELECT 1'), timeout]);
+    if (await Promise.race([dataSource.showMigrations(), timeout])) reasons.push('Database migrations are pending');
+  } catch {
+    // No detail: /readyz answers anyone, and a driver's message can name hosts and users.
+    reasons.push('The database does not answer');
+  } finally {
+    clearTimeout(timer);
+  }
+  if (dispatcher && !dispatcher.isRunning) reasons.push('The dispatcher of this instance has stopped');
+  // Without the broker, subscriptions here miss what other instances (and this one) publish.
+  if (eventBus && !eventBus.connected) reasons.push('The event broker between instances does not answer');
+  return reasons;
 }
 
 /** The dispatcher's settings from the configuration (the bench runs it with the same). */

@@ -5,15 +5,19 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { GraphQLConfig } from './config';
+import type { GraphQLConfig, HttpConfig } from './config';
 import type { Services } from './container';
 import { createFormatError } from './graphql/format-error';
 import { documentLimitRules, limitsPlugin, parseOptions, prepareOperation } from './graphql/limits';
 import { consoleStatic } from './http/console-static';
+import { metricsPlugin } from './graphql/metrics-plugin';
+import { bearerMatches, BodyTimeoutError, BodyTooLargeError, readBody, requestIdOf, sendJson } from './http-kit';
 import type { AuthUser } from './services/auth/roles';
 import { DomainError } from './services/common/domain.errors';
 import { RequestContext } from './services/context/request-context';
+import { tmfError, type CallbackAnswer } from './services/inbound/callback-answers';
 import { MAX_CALLBACK_BODY } from './services/inbound/callback-handler';
+import { CallbackRate } from './services/inbound/callback-rate';
 
 /** GraphQL requests larger than this are refused (a 10,000-record tree fits comfortably). */
 const MAX_GRAPHQL_BODY = 16 * 1024 * 1024;
@@ -24,25 +28,11 @@ export interface HttpApp {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
+/** Why this instance should not get traffic now (migrations pending, database down, dispatcher stopped); empty: ready. */
+export type Readiness = () => Promise<string[]>;
 
-export class BodyTooLargeError extends Error {}
-
-/** Reads a request body up to `limit` bytes; past it, throws BodyTooLargeError without buffering the rest. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`body larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** Health and metrics lines are logged at debug: a scraper or a load balancer would drown the rest. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Longest delay setTimeout takes; tokens may live longer (JWT_MAX_TTL up to 30 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -65,17 +55,28 @@ function wantsLandingPage(req: IncomingMessage, url: URL): boolean {
 }
 
 /**
- * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, /healthz (the process
- * is up) and /readyz (the database and the event broker answer). Every GraphQL operation, on either transport, passes the
- * limits of src/graphql/limits.ts before it runs.
+ * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, the systems'
+ * /callbacks, /healthz (the process is up), /readyz (it should get traffic), /metrics (Prometheus) and /console.
+ * Every GraphQL operation, on either transport, passes the limits of src/graphql/limits.ts before it
+ * runs. Every request is logged with its request id, which the answer carries as x-request-id.
  */
 export async function createHttpApp(
   services: Services,
   schema: GraphQLSchema,
   logger: Logger,
-  graphqlConfig: GraphQLConfig,
+  config: { graphql: GraphQLConfig; http: HttpConfig },
+  readiness: Readiness,
 ): Promise<HttpApp> {
-  const server = createServer();
+  const graphqlConfig = config.graphql;
+  const httpConfig = config.http;
+  const metrics = services.telemetry.metrics;
+  const server = createServer({
+    headersTimeout: httpConfig.headersTimeoutMs,
+    requestTimeout: httpConfig.requestTimeoutMs,
+    // Node looks for timed-out requests at this interval (30 s by default, far too late for a short timeout).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(httpConfig.headersTimeoutMs / 4))),
+  });
+  const callbackRate = new CallbackRate({ rate: httpConfig.callbackRate, burst: httpConfig.callbackBurst });
   const formatError = createFormatError(logger);
   const authenticate = (header: string | undefined | null): { user: AuthUser | null; error: DomainError | null } => {
     try {
@@ -95,10 +96,17 @@ export async function createHttpApp(
         const { user, error } = authenticate(ctx.connectionParams?.authorization ?? null);
         if (error || !user) return false;
         ctx.extra.user = user;
+        metrics.websocketConnections.inc();
+        ctx.extra.socket.once('close', () => metrics.websocketConnections.dec());
         if (user.expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, user.expiresAt);
         return true;
       },
-      onSubscribe: (_ctx, _id, payload) => prepareOperation(schema, payload, graphqlConfig, graphqlConfig),
+      onSubscribe: (_ctx, _id, payload) => {
+        const prepared = prepareOperation(schema, payload, graphqlConfig, graphqlConfig);
+        const operation = metrics.operationLabel(payload.operationName);
+        metrics.subscriptions.inc({ operation, outcome: Array.isArray(prepared) ? 'BAD_USER_INPUT' : 'ok' });
+        return prepared;
+      },
       context: (ctx) => new RequestContext(services.dataSource, ctx.extra.user ?? null, null, services.eventBus),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -116,64 +124,125 @@ export async function createHttpApp(
     parseOptions: parseOptions(graphqlConfig),
     validationRules: documentLimitRules(graphqlConfig),
     introspection: graphqlConfig.introspection,
-    plugins: [limitsPlugin(graphqlConfig), ...(graphqlConfig.introspection ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    plugins: [
+      limitsPlugin(graphqlConfig),
+      metricsPlugin(metrics),
+      ...(graphqlConfig.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
     // main.ts owns SIGTERM/SIGINT: it stops the HTTP server, the dispatcher and the database in order.
     stopOnTerminationSignals: false,
   });
   await apollo.start();
 
   server.on('request', (req, res) => {
-    void handle(req, res).catch((err) => {
-      logger.error({ err }, 'unhandled error in an HTTP request');
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const log = logger.child({ reqId: requestId });
+    const started = performance.now();
+    // The path only: a GET /graphql query string may carry variables.
+    const path = (req.url ?? '/').split('?')[0].slice(0, 300);
+    // 'close' comes for every request, also one whose client went away before the answer was sent.
+    res.once('close', () => {
+      const line = {
+        method: req.method,
+        path,
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      if (QUIET_PATHS.has(path)) log.debug(line, 'request');
+      else log.info(line, 'request');
+    });
+    void handle(req, res, log).catch((err) => {
+      log.error({ err }, 'unhandled error in an HTTP request');
       if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL_SERVER_ERROR', reason: 'Internal server error' });
       else res.destroy();
     });
   });
 
   const serveConsole = consoleStatic();
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (await serveConsole(req, res, url)) return;
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (url.pathname === '/readyz') return ready(res);
+    if (url.pathname === '/readyz') return ready(res, log);
+    if (url.pathname === '/metrics') return metricsEndpoint(req, res);
     if (url.pathname === '/graphql') return graphql(req, res, url);
     if (url.pathname.startsWith('/callbacks/')) return callback(req, res, url);
     sendJson(res, 404, { code: 'NOT_FOUND', reason: 'Not found', message: `No route for ${req.method} ${url.pathname}` });
   }
 
-  /** The external systems' callbacks: read (at most MAX_CALLBACK_BODY), handed to the inbound module, answered as it says. */
+  /** A refusal before the body was read: the connection is closed after it, so the unread body is never waited for. */
+  function refuse(res: ServerResponse, answer: CallbackAnswer): void {
+    sendJson(res, answer.status, answer.body, { ...answer.headers, connection: 'close' });
+  }
+
+  /**
+   * The external systems' callbacks: the system authenticated first (nothing read before), then its
+   * rate (CALLBACK_RATE, a bucket per system), then the body, read within CALLBACK_BODY_TIMEOUT_MS and
+   * at most MAX_CALLBACK_BODY, handed to the inbound module and answered as it says.
+   */
   async function callback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    let body = '';
-    let tooLarge = false;
-    try {
-      body = await readBody(req, MAX_CALLBACK_BODY);
-    } catch (err) {
-      if (!(err instanceof BodyTooLargeError)) throw err;
-      tooLarge = true;
-    }
-    const answer = await services.callbacks.handle({
+    const head = {
       method: req.method ?? 'GET',
       path: url.pathname.slice('/callbacks/'.length),
       authorization: req.headers.authorization,
       contentType: req.headers['content-type'],
-      body,
-      tooLarge,
-    });
-    sendJson(res, answer.status, answer.body, answer.headers);
+    };
+    const caller = await services.callbacks.authenticate(head);
+    if ('answer' in caller) return refuse(res, caller.answer);
+    const { system } = caller;
+    const rate = callbackRate.take(system.id);
+    if (!rate.allowed) {
+      metrics.callbacksLimited.inc({ system: system.name });
+      const message = `${system.name} sends more than ${httpConfig.callbackRate} callbacks per second; send this one again after ${rate.retryAfterSeconds} s`;
+      return refuse(
+        res,
+        tmfError(429, 'TOO_MANY_REQUESTS', 'Too many requests', message, { 'retry-after': String(rate.retryAfterSeconds) }),
+      );
+    }
+    let body = '';
+    let tooLarge = false;
+    try {
+      body = await readBody(req, MAX_CALLBACK_BODY, httpConfig.callbackBodyTimeoutMs);
+    } catch (err) {
+      if (err instanceof BodyTimeoutError) {
+        const message = `The body did not arrive within ${httpConfig.callbackBodyTimeoutMs} ms`;
+        refuse(res, tmfError(408, 'REQUEST_TIMEOUT', 'Request timeout', message));
+        return;
+      }
+      if (!(err instanceof BodyTooLargeError)) {
+        return refuse(res, tmfError(400, 'INVALID_BODY', 'Invalid body', 'The body could not be read'));
+      }
+      tooLarge = true;
+    }
+    const answer = await services.callbacks.handle(system, { ...head, body, tooLarge });
+    sendJson(res, answer.status, answer.body, tooLarge ? { ...answer.headers, connection: 'close' } : answer.headers);
   }
 
-  async function ready(res: ServerResponse): Promise<void> {
-    try {
-      await services.dataSource.query('SELECT 1');
-      // Without the broker, subscriptions here miss what other instances (and this one) publish.
-      if (!services.eventBus.connected) {
-        return sendJson(res, 503, { status: 'unavailable', reason: 'The event broker between instances does not answer' });
-      }
-      sendJson(res, 200, { status: 'ready' });
-    } catch (err) {
-      logger.warn({ err }, 'readiness check failed');
-      sendJson(res, 503, { status: 'unavailable', reason: 'The database does not answer' });
+  /** 200 when this instance should get traffic; 503 with every reason why not. /healthz stays a liveness check. */
+  async function ready(res: ServerResponse, log: Logger): Promise<void> {
+    const reasons = await readiness();
+    if (reasons.length === 0) return sendJson(res, 200, { status: 'ready' });
+    log.warn({ reasons }, 'not ready');
+    sendJson(res, 503, { status: 'unavailable', reasons });
+  }
+
+  /** Prometheus text exposition; with METRICS_TOKEN, only for `Authorization: Bearer <METRICS_TOKEN>`. */
+  async function metricsEndpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (httpConfig.metricsToken !== null && !bearerMatches(req.headers.authorization, httpConfig.metricsToken)) {
+      return sendJson(
+        res,
+        401,
+        { code: 'UNAUTHORIZED', reason: 'Unauthorized', message: 'Send "Authorization: Bearer <METRICS_TOKEN>"' },
+        {
+          'www-authenticate': 'Bearer',
+        },
+      );
     }
+    const { contentType, text } = await metrics.exposition();
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+    res.end(text);
   }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -24,6 +24,23 @@ const INPUT_CODES = new Set([
  */
 const SUGGESTION = /\s*Did you mean [\s\S]*$/;
 
+/** `Variable "$input" got invalid value <value> at "input.auth.password"; <why>`: graphql-js prints the value (twice). */
+const VARIABLE_VALUE = /^(Variable "\$[A-Za-z0-9_]+" got) invalid value [\s\S]*?(?:( at "[A-Za-z0-9_.[\]]+")?; )([\s\S]*)$/;
+
+/**
+ * Coercion messages quote the value they refused, and a value may be a password or a token (a number
+ * sent as `password`, an object as `clientSecret`): the value is cut from every such message, the
+ * field path and the reason stay (an unknown enum value is still named: no secret is an enum).
+ */
+export function withoutInputValues(message: string): string {
+  const variable = VARIABLE_VALUE.exec(message);
+  if (variable) return `${variable[1]} an invalid value${variable[2] ?? ''}; ${withoutInputValues(variable[3])}`;
+  return message
+    .replace(/^(Expected value of type "[^"]+"), found [\s\S]*$/, '$1.')
+    .replace(/^(\w+ cannot represent [^:]*?value): [\s\S]*$/, '$1.')
+    .replace(/^(\w+ cannot represent [^:]*?): [\s\S]*$/, '$1.');
+}
+
 /**
  * The one formatError: domain errors keep their contract code and message; problems with the query
  * become BAD_USER_INPUT (without suggestions); anything else becomes INTERNAL_SERVER_ERROR with a reference to the log line
@@ -49,7 +66,7 @@ export function createFormatError(logger: ErrorLogger) {
     const code = formatted.extensions?.code;
     // Parse, validation and variable errors happen before any resolver runs: they have no path.
     if (!formatted.path && typeof code === 'string' && INPUT_CODES.has(code)) {
-      return { ...base, message: formatted.message.replace(SUGGESTION, ''), extensions: { code: 'BAD_USER_INPUT' } };
+      return { ...base, message: withoutInputValues(formatted.message.replace(SUGGESTION, '')), extensions: { code: 'BAD_USER_INPUT' } };
     }
     const reference = randomUUID();
     logger.error({ err: original, reference, path: formatted.path }, 'unexpected error in a GraphQL operation');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayBuilt, gatewayMain as main, waitForOutput } from '../support/gateway-process';
@@ -40,6 +40,42 @@ import { gatewayBuilt, gatewayMain as main, waitForOutput } from '../support/gat
       });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('logs an uncaught exception as fatal before it exits, and says its heap limit at start', async () => {
+    // A fault planted in the process: SIGUSR2 makes it throw outside any request.
+    const fault = join(dataDir, 'fault.js');
+    writeFileSync(fault, `process.on('SIGUSR2', () => setImmediate(() => { throw new Error('boom from the test'); }));\n`);
+    const child = spawn(process.execPath, ['-r', fault, main], {
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: join(dataDir, 'fatal'),
+        JWT_SECRET: 'a-secret-of-this-test-run',
+        LOG_LEVEL: 'info',
+        NODE_OPTIONS: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const started = await waitForOutput(child, /"msg":"Southgate is ready"/);
+      expect(started).toMatch(/"heapLimitMiB":\d+/);
+      const died = waitForOutput(child, /the process exits/);
+      child.kill('SIGUSR2');
+      const out = await died;
+      expect(await exited).toBe(1);
+      const fatal = out.split('\n').find((l) => l.includes('the process exits'))!;
+      expect(JSON.parse(fatal)).toMatchObject({
+        level: 60,
+        msg: 'uncaught exception: the process exits',
+        err: { message: 'boom from the test' },
+      });
+      expect(out).not.toContain('a-secret-of-this-test-run');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

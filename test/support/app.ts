@@ -32,7 +32,9 @@ export interface GqlResponse<R> {
 }
 
 /** Starts the whole gateway on a random port over a fresh test database. */
-export async function startTestApp(options: { env?: Record<string, string>; sqlLogger?: TypeOrmLogger } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { env?: Record<string, string>; sqlLogger?: TypeOrmLogger; logger?: pino.Logger } = {},
+): Promise<TestApp> {
   const db = await openTestDatabase({ logger: options.sqlLogger });
   const config = loadConfig({
     PORT: '0',
@@ -47,7 +49,7 @@ export async function startTestApp(options: { env?: Record<string, string>; sqlL
     ...options.env,
   });
   // TEST_LOG_LEVEL=debug shows the gateway's log while a test runs.
-  const runtime = await startRuntime(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), {
+  const runtime = await startRuntime(config, options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), {
     dataSource: db.dataSource,
     inMemory: true,
   });

@@ -9,6 +9,7 @@ import { isUuid, requireText } from '../common/input-checks';
 import { paginate, type Page } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import { quietTelemetry, type Telemetry } from '../metrics/telemetry';
 import { assertMayHandle } from '../records/record-access';
 import type { RecordKind } from '../records/record-kind';
 
@@ -25,7 +26,10 @@ export interface NewFallout {
 
 /** Fallout: failures that need a person, opened by the outbox and by inbound messages, resolved by people. */
 export class FalloutService {
-  constructor(private readonly publisher: FulfillmentEventPublisher) {}
+  constructor(
+    private readonly publisher: FulfillmentEventPublisher,
+    private readonly telemetry: Telemetry = quietTelemetry(),
+  ) {}
 
   /** Opens a fallout, linked to the records it concerns, in the caller's transaction (falloutChanged on commit). */
   async open(ctx: RequestContext, f: NewFallout): Promise<FalloutEntity> {
@@ -47,6 +51,19 @@ export class FalloutService {
       );
     }
     await this.publisher.falloutsChanged(ctx, [fallout]);
+    ctx.onCommit(() => {
+      this.telemetry.metrics.falloutsOpened.inc({ category: fallout.category, source: fallout.source });
+      this.telemetry.logger.warn(
+        {
+          fallout: fallout.id,
+          outboundRequestId: fallout.outboundRequestId,
+          inboundMessage: fallout.inboundMessageId ?? undefined,
+          category: fallout.category,
+          message: fallout.message,
+        },
+        'fallout opened',
+      );
+    });
     return fallout;
   }
 

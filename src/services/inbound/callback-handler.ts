@@ -5,6 +5,7 @@ import { ExternalSystemEntity } from '../../entities/external-system.entity';
 import { isUuid } from '../common/input-checks';
 import { RequestContext } from '../context/request-context';
 import type { RecordKind } from '../records/record-kind';
+import type { SecretMask } from '../secrets/secret-mask';
 import { RECORD_KINDS } from '../records/record-kinds';
 import { jsonDepth, storableJson } from '../common/storable-json';
 import { isObject, type Json } from '../tmf/resource-report';
@@ -19,17 +20,24 @@ export const MAX_CALLBACK_BODY = 1024 * 1024;
 /** Deeper than any TMF resource nests (items in items included). */
 const MAX_BODY_DEPTH = 64;
 
-/** A callback as the HTTP server read it. */
-export interface CallbackRequest {
+/** A callback's head: what is known before its body is read. */
+export interface CallbackHead {
   method: string;
   /** The path below /callbacks/, e.g. "<systemId>/listener/serviceOrderStateChangeEvent". */
   path: string;
   authorization?: string;
   contentType?: string;
+}
+
+/** A callback as the HTTP server read it. */
+export interface CallbackRequest extends CallbackHead {
   /** The body as text; empty when too large (it was not read past the limit). */
   body: string;
   tooLarge: boolean;
 }
+
+/** Looked up when the path names no system, so that an unknown system costs the same query as a known one. */
+const NO_SYSTEM_ID = '00000000-0000-0000-0000-000000000000';
 
 const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 /** Compared against when the system is unknown, so that the answer takes as long either way. */
@@ -59,27 +67,49 @@ export class CallbackHandler {
     private readonly messages: InboundMessages,
     private readonly listener: ListenerEvents,
     private readonly statusCalls: StatusCalls,
+    /** The system's secret mask: a system that quotes our credentials back (an error text, an echo) must not get them stored. */
+    private readonly masks: (system: ExternalSystemEntity) => SecretMask | null = () => null,
   ) {}
 
-  async handle(req: CallbackRequest): Promise<CallbackAnswer> {
-    const [systemId = '', route = '', ...rest] = req.path.split('/');
-    const system = isUuid(systemId) ? await this.dataSource.manager.findOneBy(ExternalSystemEntity, { id: systemId }) : null;
-    const authenticated = tokenMatches(req.authorization, system?.inboundTokenHash ?? null);
-    if (!system)
-      return tmfError(404, 'NOT_FOUND', 'Unknown external system', `No external system ${JSON.stringify(systemId)} is configured here`);
-    if (!authenticated) {
-      return tmfError(401, 'UNAUTHORIZED', 'Unauthorized', `Send "Authorization: Bearer <the inbound token of ${system.name}>"`, {
-        'www-authenticate': 'Bearer',
-      });
+  /**
+   * Who is calling, before anything of the body is read: the system named by the path, if the bearer
+   * token is its inbound token. An unknown system, a malformed id and a wrong token cost the same work
+   * (one look-up by primary key, one hash compared in constant time), so timing tells nothing.
+   */
+  async authenticate(head: CallbackHead): Promise<{ system: ExternalSystemEntity } | { answer: CallbackAnswer }> {
+    const systemId = head.path.split('/')[0] ?? '';
+    const system = await this.dataSource.manager.findOneBy(ExternalSystemEntity, { id: isUuid(systemId) ? systemId : NO_SYSTEM_ID });
+    const authenticated = tokenMatches(head.authorization, system?.inboundTokenHash ?? null);
+    if (!system) {
+      const answer = tmfError(
+        404,
+        'NOT_FOUND',
+        'Unknown external system',
+        `No external system ${JSON.stringify(systemId.slice(0, 100))} is configured here`,
+      );
+      return { answer };
     }
+    if (!authenticated) {
+      const message = `Send "Authorization: Bearer <the inbound token of ${system.name}>"`;
+      return { answer: tmfError(401, 'UNAUTHORIZED', 'Unauthorized', message, { 'www-authenticate': 'Bearer' }) };
+    }
+    return { system };
+  }
+
+  /** A callback of an authenticated system (authenticate first): stored with its outcome, and answered. */
+  async handle(system: ExternalSystemEntity, req: CallbackRequest): Promise<CallbackAnswer> {
+    const [, route = '', ...rest] = req.path.split('/');
     const channel = route === 'listener' ? InboundChannel.EVENT : InboundChannel.STATUS_CALL;
     const kind = RECORD_KINDS.find((k) => k.api === system.api)!;
+    // Masked only when the text shows a secret (one pass over it): most callbacks are stored as they came.
+    const mask = this.masks(system);
+    const secretIn = mask !== null && req.body !== '' && mask.text(req.body) !== req.body ? mask : null;
     try {
       const body = this.checkedBody(req);
-      return await this.route(system, kind, req.method, route, rest, body);
+      return await this.route(system, kind, req.method, route, rest, secretIn ? secretIn.json(body) : body);
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
-      await this.reject(system, channel, req, err);
+      await this.reject(system, channel, req, err, secretIn);
       return err.answer;
     }
   }
@@ -140,7 +170,13 @@ export class CallbackHandler {
   }
 
   /** Stores a refused message of an authenticated system (its body as received, JSON or text). */
-  private async reject(system: ExternalSystemEntity, channel: InboundChannel, req: CallbackRequest, rejection: Rejection): Promise<void> {
+  private async reject(
+    system: ExternalSystemEntity,
+    channel: InboundChannel,
+    req: CallbackRequest,
+    rejection: Rejection,
+    mask: SecretMask | null,
+  ): Promise<void> {
     let body: unknown = null;
     if (!req.tooLarge) {
       try {
@@ -157,7 +193,7 @@ export class CallbackHandler {
         channel,
         eventId: rejection.eventId ?? null,
         eventType: rejection.eventType ?? null,
-        body: storableJson(body),
+        body: storableJson(mask ? mask.json(body) : body),
         outcome: InboundOutcome.REJECTED,
         reason: rejection.message,
         responseStatus: rejection.answer.status,

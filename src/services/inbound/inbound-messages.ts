@@ -7,6 +7,7 @@ import { isUuid } from '../common/input-checks';
 import { paginate, type Page } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
+import { quietTelemetry, type Telemetry } from '../metrics/telemetry';
 import type { RecordKind } from '../records/record-kind';
 import { RECORD_KINDS } from '../records/record-kinds';
 
@@ -34,7 +35,10 @@ export interface InboundMessageFilterValues {
 
 /** The inbound message table: every message of an authenticated system, kept with what became of it. */
 export class InboundMessages {
-  constructor(private readonly publisher: FulfillmentEventPublisher) {}
+  constructor(
+    private readonly publisher: FulfillmentEventPublisher,
+    private readonly telemetry: Telemetry = quietTelemetry(),
+  ) {}
 
   /** Stores a message with its outcome and the records it touched, in the caller's transaction; announced on commit. */
   async record(ctx: RequestContext, m: NewInboundMessage): Promise<InboundMessageEntity> {
@@ -71,6 +75,19 @@ export class InboundMessages {
       );
     }
     await this.publisher.inboundMessageReceived(ctx, row);
+    ctx.onCommit(() => {
+      this.telemetry.metrics.inboundMessages.inc({ channel: row.channel, outcome: row.outcome });
+      const line = {
+        inboundMessage: row.id,
+        system: row.externalSystemId,
+        channel: row.channel,
+        eventType: row.eventType ?? undefined,
+        outcome: row.outcome,
+        reason: row.reason ?? undefined,
+      };
+      if (row.outcome === InboundOutcome.REJECTED) this.telemetry.logger.info(line, 'inbound message rejected');
+      else this.telemetry.logger.debug(line, 'inbound message stored');
+    });
     return row;
   }
 

@@ -4,6 +4,7 @@ import { OutboundRequestEntity, type OutboundErrorValue } from '../../entities/o
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import type { FalloutService } from '../fallout/fallout.service';
+import { quietTelemetry, type Telemetry } from '../metrics/telemetry';
 import type { Cancellations } from '../records/cancellations';
 import { changeFulfillmentStates } from '../records/fulfillment-states';
 import type { RecordKind } from '../records/record-kind';
@@ -21,6 +22,7 @@ export class RequestTransitions {
     private readonly publisher: FulfillmentEventPublisher,
     private readonly fallouts: FalloutService,
     private readonly cancellations: Cancellations,
+    private readonly telemetry: Telemetry = quietTelemetry(),
   ) {}
 
   /** Back to QUEUED, due now, attempts reset, its records PENDING again (an operator's retry). */
@@ -89,6 +91,7 @@ export class RequestTransitions {
       for (const { row, error: e } of level) {
         Object.assign(row, { state: OutboundRequestState.ERROR, error: e, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null });
         await ctx.manager.save(OutboundRequestEntity, row);
+        await this.reportError(ctx, row, e);
         const kind = recordKind(row.subject);
         const records = await coveredRecords(ctx, row);
         const refused = row.operation === OutboundOperation.CANCEL && PERMANENT_REFUSALS.has(e.category);
@@ -110,6 +113,18 @@ export class RequestTransitions {
       }
       level = next;
     }
+  }
+
+  /** An ERROR is a warning and a count once it is committed (an operator acts on every one). */
+  private async reportError(ctx: RequestContext, row: OutboundRequestEntity, e: OutboundErrorValue): Promise<void> {
+    const system = (await ctx.loaders.externalSystem.load(row.externalSystemId))?.name ?? row.externalSystemId;
+    ctx.onCommit(() => {
+      this.telemetry.metrics.errors.inc({ system, category: e.category });
+      this.telemetry.logger.warn(
+        { outboundRequest: row.number, system, category: e.category, httpStatus: e.httpStatus ?? undefined, error: e.message },
+        'outbound request ended in ERROR',
+      );
+    });
   }
 
   /**

@@ -104,6 +104,11 @@ export class SecretMask {
     return new SecretMask(values);
   }
 
+  /** A mask of plain secret values (the process's own: JWT_SECRET, ENCRYPTION_KEY, the database password). */
+  static ofValues(values: (string | null | undefined)[]): SecretMask {
+    return new SecretMask(values.filter((v): v is string => typeof v === 'string' && v.length >= MIN_MASKED_LENGTH));
+  }
+
   /** The text with every secret (by value) and every secret-named header, form field or JSON field masked. */
   text(text: string): string {
     const byValue = this.pattern ? text.replace(this.pattern, REDACTED) : text;

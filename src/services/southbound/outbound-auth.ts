@@ -1,5 +1,6 @@
 import { OutboundAuthType } from '../../entities/enums';
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
+import { SecretMask } from '../secrets/secret-mask';
 import type { DeliveryFailure } from './delivery-outcome';
 import { classifyHttpResponse, classifyTransportError } from './delivery-outcome';
 import { ForbiddenAddressError, type HttpClient } from './http-client';
@@ -53,6 +54,11 @@ export class OutboundAuth {
     }
   }
 
+  /** The OAuth2 access token this gateway holds for a system now, if any (to mask it wherever it is echoed). */
+  currentToken(systemId: string): string | undefined {
+    return this.tokens.get(systemId)?.token;
+  }
+
   /** Forget a system's token (its API answered 401: the token may have been revoked). */
   invalidate(systemId: string): void {
     this.tokens.delete(systemId);
@@ -97,7 +103,10 @@ export class OutboundAuth {
       const f = classifyTransportError(err);
       throw new TokenError({ ...f, message: `OAuth2 token endpoint: ${f.message}` });
     }
-    const outcome = classifyHttpResponse(response.status, response.headers, response.bodyText, new Date());
+    // A token endpoint that echoes the request (client_secret, the basic header) must not put it in the
+    // failure's message, which is stored; masked before the message is cut to length.
+    const bodyText = response.status >= 300 ? SecretMask.of(c).text(response.bodyText) : response.bodyText;
+    const outcome = classifyHttpResponse(response.status, response.headers, bodyText, new Date());
     if (outcome.kind !== 'DELIVERED') {
       const category = outcome.kind === 'PERMANENT' ? 'AUTHENTICATION' : outcome.category;
       throw new TokenError({ ...outcome, category, message: `OAuth2 token endpoint refused the client credentials: ${outcome.message}` });

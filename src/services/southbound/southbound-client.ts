@@ -1,5 +1,6 @@
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
 import { storableJson } from '../common/storable-json';
+import { SecretMask } from '../secrets/secret-mask';
 import { classifyHttpResponse, classifyTransportError, type DeliveryFailure } from './delivery-outcome';
 import { ForbiddenAddressError, type HttpClient, type HttpRequest, type HttpResponse } from './http-client';
 import { OutboundAuth, TokenError, type OutboundCredentials } from './outbound-auth';
@@ -38,6 +39,21 @@ export function responseBody(text: string): { value: unknown; json: string | nul
   return notJson ? { value, json: JSON.stringify(value), notJson } : { value, json: JSON.stringify(value) };
 }
 
+/** A body masked by value (already) and by name: every key named like a secret, at any depth. */
+function maskedBody(mask: SecretMask, bodyText: string): { value: unknown; json: string | null } {
+  const body = responseBody(bodyText);
+  if (body.value === null) return body;
+  const value = mask.json(body.value);
+  return { value, json: JSON.stringify(value) };
+}
+
+function maskFailure(mask: SecretMask, failure: DeliveryFailure): DeliveryFailure {
+  const masked = { ...failure, message: mask.text(failure.message) };
+  if (failure.code !== undefined) masked.code = mask.text(failure.code);
+  if (failure.reason !== undefined) masked.reason = mask.text(failure.reason);
+  return masked;
+}
+
 /** Did the request possibly reach the system before it failed? Then a CREATE must be looked up before it is sent again. */
 function mayHaveArrived(f: DeliveryFailure): boolean {
   return f.category === 'TIMEOUT' || /closed|reset|hang up/i.test(f.message);
@@ -50,6 +66,8 @@ function mayHaveArrived(f: DeliveryFailure): boolean {
  */
 export class SouthboundClient {
   readonly auth: OutboundAuth;
+  /** One mask per system, rebuilt when its sealed credentials or the header it sends change. */
+  private readonly masks = new Map<string, { key: string; mask: SecretMask }>();
 
   constructor(
     private readonly http: HttpClient,
@@ -68,7 +86,7 @@ export class SouthboundClient {
     try {
       authorization = await this.auth.header(system, this.credentials(system));
     } catch (err) {
-      if (err instanceof TokenError) return { failure: err.failure };
+      if (err instanceof TokenError) return { failure: maskFailure(this.mask(system, undefined), err.failure) };
       throw err;
     }
     return {
@@ -76,23 +94,32 @@ export class SouthboundClient {
     };
   }
 
-  /** Sends one request and classifies the answer; a POST that may have arrived before it failed says so. */
+  /**
+   * Sends one request and classifies the answer; a POST that may have arrived before it failed says so.
+   * Everything it returns is stored or shown (response bodies, error texts readable by any VIEWER), so
+   * the system's secrets and the Authorization it was sent are masked in it first: a system that
+   * echoes the request in its answer must not publish its own credentials.
+   */
   async exchange(system: ExternalSystemEntity, request: HttpRequest): Promise<Exchange> {
+    const mask = this.mask(system, request.headers.authorization);
     let response: HttpResponse;
     try {
       response = await this.http.send(request);
     } catch (err) {
       if (err instanceof ForbiddenAddressError || (err as { cause?: unknown })?.cause instanceof ForbiddenAddressError) {
         const message = err instanceof ForbiddenAddressError ? err.message : (err as { cause: Error }).cause.message;
-        return { kind: 'FAILED', failure: { kind: 'PERMANENT', category: 'CONFIGURATION', message } };
+        return { kind: 'FAILED', failure: { kind: 'PERMANENT', category: 'CONFIGURATION', message: mask.text(message) } };
       }
-      const failure = classifyTransportError(err);
+      const failure = maskFailure(mask, classifyTransportError(err));
       return { kind: 'FAILED', failure, outcomeUnknown: request.method === 'POST' && mayHaveArrived(failure) };
     }
-    const outcome = classifyHttpResponse(response.status, response.headers, response.bodyText, new Date());
-    const body = responseBody(response.bodyText);
+    // Masked before anything is cut from it, so that no clipped message keeps half a secret.
+    const bodyText = mask.text(response.bodyText);
+    const outcome = classifyHttpResponse(response.status, response.headers, bodyText, new Date());
+    const parsed = responseBody(bodyText);
+    const body = bodyText === response.bodyText ? parsed : maskedBody(mask, bodyText);
     if (outcome.kind === 'DELIVERED') {
-      const unreadable = response.truncated ? 'TOO_LARGE' : body.notJson ? 'NOT_JSON' : undefined;
+      const unreadable = response.truncated ? 'TOO_LARGE' : parsed.notJson ? 'NOT_JSON' : undefined;
       const delivered = {
         kind: 'DELIVERED',
         status: response.status,
@@ -103,7 +130,27 @@ export class SouthboundClient {
       return unreadable ? { ...delivered, unreadable } : delivered;
     }
     if (response.status === 401) this.auth.invalidate(system.id);
-    return { kind: 'FAILED', failure: outcome, status: response.status, body: body.value };
+    return { kind: 'FAILED', failure: outcome, status: response.status, body: maskedBody(mask, bodyText).value };
+  }
+
+  /**
+   * The mask of a system's secrets (and the OAuth2 access token held for it), for what the system sends
+   * of its own accord: callbacks are masked with it before anything is stored or derived from them.
+   */
+  secretMask(system: ExternalSystemEntity): SecretMask {
+    const token = this.auth.currentToken(system.id);
+    return this.mask(system, token === undefined ? undefined : `Bearer ${token}`);
+  }
+
+  /** The mask of a system's secrets and of the Authorization header value it is sent (an OAuth2 access token among them). */
+  private mask(system: ExternalSystemEntity, authorization: string | undefined): SecretMask {
+    const key = `${system.authSecret ?? ''}\n${authorization ?? ''}`;
+    const cached = this.masks.get(system.id);
+    if (cached?.key === key) return cached.mask;
+    const sent = authorization ? /^\s*\S+\s+(\S+)\s*$/.exec(authorization)?.[1] : undefined;
+    const mask = SecretMask.of({ ...this.credentials(system), accessToken: sent });
+    this.masks.set(system.id, { key, mask });
+    return mask;
   }
 
   close(): Promise<void> {

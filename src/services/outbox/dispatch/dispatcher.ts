@@ -6,6 +6,7 @@ import { ExternalSystemEntity } from '../../../entities/external-system.entity';
 import type { EventBus } from '../../events/event-bus';
 import type { FulfillmentEventPublisher } from '../../events/fulfillment-event.publisher';
 import { routingKey, TOPICS, type OutboundRequestChangedEvent } from '../../events/fulfillment.events';
+import { BREAKER_VALUE, type GatewayMetrics } from '../../metrics/gateway-metrics';
 import type { RequestTransitions } from '../request-transitions';
 import type { BreakerOptions, BreakerState } from './circuit-breaker';
 import { claimTarget, SendRate } from './claim-depth';
@@ -23,6 +24,8 @@ export interface DispatcherDeps {
   transitions: RequestTransitions;
   sender: OutboundSender;
   logger: Logger;
+  /** Send latency, retries and breaker states (the runtime's registry). */
+  metrics?: GatewayMetrics;
 }
 
 export interface DispatcherOptions {
@@ -76,6 +79,11 @@ export class Dispatcher {
     this.recorder = new DeliveryRecorder(deps.dataSource, deps.publisher, deps.transitions, options.backoff);
     this.deliveries = new DeliveryBatch(this.recorder, this.instanceId, options.recordingWriters);
     this.breakers = new SharedBreakers(deps.dataSource, this.instanceId, options.breaker);
+  }
+
+  /** Started and not stopped (readiness). */
+  get isRunning(): boolean {
+    return this.running;
   }
 
   start(): void {
@@ -223,11 +231,18 @@ export class Dispatcher {
   private async attempt({ row, system, countedAttempt }: Claimed): Promise<Attempt> {
     const gate = await this.breakers.admit(system.id);
     if (!gate.allowed) return { kind: 'RELEASED', until: gate.until, claimCountedAttempt: countedAttempt };
+    if (gate.trial) this.deps.metrics?.breaker.set({ system: system.name }, BREAKER_VALUE.HALF_OPEN);
+    const started = performance.now();
     const attempt = await this.sender.attempt(row, system);
     const outcome = attempt.kind === 'DELIVERED' ? ({ kind: 'DELIVERED' } as const) : attempt.failure;
+    this.deps.metrics?.sendDuration.observe(
+      { system: system.name, outcome: outcome.kind.toLowerCase() },
+      (performance.now() - started) / 1000,
+    );
     try {
       const { from, to } = await this.breakers.record(system.id, outcome, gate.trial);
       if (from !== to) this.logger.warn({ system: system.name, from, to }, 'circuit breaker changed');
+      this.deps.metrics?.breaker.set({ system: system.name }, BREAKER_VALUE[to]);
     } catch (err) {
       // The outcome itself must still be recorded; the breaker misses one count.
       this.logger.error({ err, system: system.name }, 'dispatcher: recording an outcome on the circuit breaker failed');
@@ -252,6 +267,8 @@ export class Dispatcher {
               }))
             ? 'DELIVERED'
             : null;
+    if (state === OutboundRequestState.RETRY_SCHEDULED && attempt.kind === 'FAILED')
+      this.deps.metrics?.retries.inc({ system: system.name });
     if (state === null) this.logger.warn({ outboundRequest: row.number }, 'dispatcher: lease lost before the outcome was recorded');
     else this.logger.debug({ outboundRequest: row.number, state, operation: row.operation }, 'outbound request attempt recorded');
   }
