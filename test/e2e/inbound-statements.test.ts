@@ -46,6 +46,8 @@ describe('SQL statements per inbound event', () => {
     await sim?.close();
   });
 
+  const TIMERS = ['claim_outbound_requests', 'FROM circuit_breaker', 'FROM poll_schedule p'];
+
   async function statementsOfOneEvent(children: number) {
     const input = { ...caseOrder('statements'), children: Array.from({ length: children }, () => caseOrder('statements')) };
     const order = (await app.ok(CreateDomainOrderDocument, { input })).createDomainOrder;
@@ -66,7 +68,9 @@ describe('SQL statements per inbound event', () => {
     expect([res.status, res.body.outcome]).toEqual([201, 'APPLIED']);
     const moved = await orderReport(app, order.id);
     expect([moved.externalState, ...moved.children.map((c) => c.externalState)]).toEqual(Array(children + 1).fill('inProgress'));
-    return counter.statements.filter((s) => !s.includes('claim_outbound_requests'));
+    // What the instance's own timers run meanwhile (the dispatcher's sweep, the shared breakers' refresh,
+    // the poller's sweep) is not the event's cost.
+    return counter.statements.filter((s) => !TIMERS.some((t) => s.includes(t)));
   }
 
   it('a state change of one order: the system, the duplicate check, the lookup, locks, the message, one UPDATE, one NOTIFY', async () => {
