@@ -2,6 +2,7 @@ import { InitialSchema1763800000000 } from './1763800000000-InitialSchema';
 import { DispatchFunctions1764480000000 } from './1764480000000-DispatchFunctions';
 import { ClaimByPrimaryKey1796044800000 } from './1796044800000-ClaimByPrimaryKey';
 import { InboundResponses1796131200000 } from './1796131200000-InboundResponses';
+import { ListIndexes1796304000000 } from './1796304000000-ListIndexes';
 
 /** Every migration, oldest first. Listed here (not globbed) so src and dist load the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   DispatchFunctions1764480000000,
   ClaimByPrimaryKey1796044800000,
   InboundResponses1796131200000,
+  ListIndexes1796304000000,
 ];

@@ -13,6 +13,7 @@ const LANDED: Record<string, string> = {
   DispatchFunctions1764480000000: '25f2eafc42eed73d893f3eb816ceba00d9d79934fe30f1fa73067ace82d1158a',
   ClaimByPrimaryKey1796044800000: '6ac6dc9af30ff3669aa4aa876aea8199dc005328eea1f0cf990f7c7884884bf9',
   InboundResponses1796131200000: 'ee1b87a14be735be66e5e40b05847eb3fce29630016b1b531a4cd65d5c1dc2d8',
+  ListIndexes1796304000000: '56997cc19194037eb57acad60c2b7b5b7d5c392973a5a7da726bbfbf4c555a0f',
 };
 
 /** The SQL a migration runs, as a digest, recorded through a query runner that only writes it down. */
