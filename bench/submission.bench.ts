@@ -13,7 +13,7 @@ function transactions(db: BenchDatabase, gateway: Runtime, clients: number) {
   if (!db.url) {
     return {
       run: (work: (q: Query) => Promise<void>) => gateway.dataSource.transaction((m) => work((sql, params) => m.query(sql, params))),
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
   }
   const pool = new Pool({ connectionString: db.url, max: clients, options: `-c search_path=${gateway.config.databaseSchema}` });
