@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { envInt, type BenchDatabase } from './bench-kit';
 import { dispatchBench } from './dispatch.bench';
+import { fanoutBench } from './fanout.bench';
 import { inboundBench } from './inbound.bench';
 import { latencyBench } from './latency.bench';
+import { nestedReadBench } from './nested-read.bench';
 import { notes, table, writeJson, type BenchRow } from './report';
 import { submissionBench } from './submission.bench';
+import { treeBench } from './tree.bench';
 
 /**
  * npm run bench: every hot path beside its floor, measured in the same run, on PostgreSQL
@@ -17,6 +20,9 @@ const SCENARIOS: Record<string, (db: BenchDatabase) => Promise<BenchRow | BenchR
   dispatch: (db) => dispatchBench(db, envInt('BENCH_REQUESTS', 2000), envInt('BENCH_CONCURRENCY', 32), envInt('BENCH_ROUNDS', 3)),
   latency: (db) => latencyBench(db, envInt('BENCH_LATENCY_ORDERS', 200)),
   submission: (db) => submissionBench(db, envInt('BENCH_SUBMISSIONS', 500), envInt('BENCH_CLIENTS', 32)),
+  read: (db) => nestedReadBench(db, envInt('BENCH_READ_ROOTS', 100), envInt('BENCH_READ_REPS', 20)),
+  fanout: (db) => fanoutBench(db, envInt('BENCH_WS_CLIENTS', 1000), envInt('BENCH_FANOUT_EVENTS', 20)),
+  tree: (db) => treeBench(db),
   inbound: (db) => inboundBench(db, envInt('BENCH_INBOUND_ORDERS', 300), envInt('BENCH_SENDERS', 20), envInt('BENCH_ROUNDS', 3)),
 };
 
