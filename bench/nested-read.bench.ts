@@ -98,7 +98,10 @@ export async function nestedReadBench(db: BenchDatabase, roots: number, reps: nu
       await gateway.dataSource.query(HAND_WRITTEN, [roots]);
       const sqlMs = seconds(t) * 1000;
       // The first two of each are warm-up.
-      if (i >= 2) (viaGraphql.push(ms), viaSql.push(sqlMs));
+      if (i >= 2) {
+        viaGraphql.push(ms);
+        viaSql.push(sqlMs);
+      }
     }
     const value = { ms: median(viaGraphql), statements: Math.max(...statements) };
     const floor = median(viaSql);
