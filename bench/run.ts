@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { envInt, type BenchDatabase } from './bench-kit';
 import { dispatchBench } from './dispatch.bench';
+import { bigDataBench } from './big-data.bench';
 import { fanoutBench } from './fanout.bench';
 import { inboundBench } from './inbound.bench';
 import { latencyBench } from './latency.bench';
@@ -23,6 +24,10 @@ const SCENARIOS: Record<string, (db: BenchDatabase) => Promise<BenchRow | BenchR
   read: (db) => nestedReadBench(db, envInt('BENCH_READ_ROOTS', 100), envInt('BENCH_READ_REPS', 20)),
   fanout: (db) => fanoutBench(db, envInt('BENCH_WS_CLIENTS', 1000), envInt('BENCH_FANOUT_EVENTS', 20)),
   tree: (db) => treeBench(db),
+  big: (db) =>
+    db.url
+      ? bigDataBench(db, envInt('BENCH_BIG_ROWS', 1_000_000), envInt('BENCH_BIG_QUEUED', 50_000))
+      : bigDataBench(db, envInt('BENCH_PGLITE_BIG_ROWS', 100_000), envInt('BENCH_PGLITE_BIG_QUEUED', 5_000)),
   inbound: (db) => inboundBench(db, envInt('BENCH_INBOUND_ORDERS', 300), envInt('BENCH_SENDERS', 20), envInt('BENCH_ROUNDS', 3)),
 };
 
