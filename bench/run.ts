@@ -26,9 +26,9 @@ const SCENARIOS: Record<string, (db: BenchDatabase) => Promise<BenchRow | BenchR
   tree: (db) => treeBench(db),
   big: (db) =>
     db.url
-      ? bigDataBench(db, envInt('BENCH_BIG_ROWS', 1_000_000), envInt('BENCH_BIG_QUEUED', 50_000))
-      : bigDataBench(db, envInt('BENCH_PGLITE_BIG_ROWS', 100_000), envInt('BENCH_PGLITE_BIG_QUEUED', 5_000)),
-  inbound: (db) => inboundBench(db, envInt('BENCH_INBOUND_ORDERS', 300), envInt('BENCH_SENDERS', 20), envInt('BENCH_ROUNDS', 3)),
+      ? bigDataBench(db, envInt('BENCH_BIG_ROWS', 300_000), envInt('BENCH_BIG_QUEUED', 50_000))
+      : bigDataBench(db, envInt('BENCH_PGLITE_BIG_ROWS', 50_000), envInt('BENCH_PGLITE_BIG_QUEUED', 5_000)),
+  inbound: (db) => inboundBench(db, envInt('BENCH_INBOUND_ORDERS', 200), envInt('BENCH_SENDERS', 20), envInt('BENCH_ROUNDS', 3)),
 };
 
 /** PostgreSQL when BENCH_DATABASE_URL is set and answers; PGlite always. */
