@@ -65,6 +65,8 @@ export async function startGateway(
   return {
     ...runtime,
     close: async () => {
+      await clients.get(runtime.url)?.close();
+      clients.delete(runtime.url);
       await runtime.stop();
       if (dataSource) await dataSource.destroy();
       await dropSchema(config);
@@ -73,10 +75,13 @@ export async function startGateway(
 }
 
 /**
- * The bench's GraphQL clients' connections: idle ones are closed after 1 s, before the gateway's server
- * closes them (5 s), so a request never goes out on a socket the server is closing.
+ * The bench's GraphQL connections, one pool per gateway (closed with it: a later gateway may get the same
+ * port). Idle ones are closed after 1 s, before the gateway's server closes them (5 s), so a request never
+ * goes out on a socket the server is closing.
  */
-const clients = new Agent({ connections: 64, keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 });
+const clients = new Map<string, Agent>();
+const clientsOf = (url: string) =>
+  clients.get(url) ?? clients.set(url, new Agent({ connections: 64, keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 })).get(url)!;
 
 /** Posts a GraphQL operation with an admin token; fails on any error. */
 export async function graphql<T>(runtime: Runtime, query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -85,7 +90,7 @@ export async function graphql<T>(runtime: Runtime, query: string, variables: Rec
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
-    dispatcher: clients,
+    dispatcher: clientsOf(runtime.url),
   });
   const body = (await res.body.json()) as { data?: T; errors?: unknown[] };
   if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
