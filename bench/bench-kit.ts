@@ -80,12 +80,13 @@ export async function startGateway(
  * goes out on a socket the server is closing.
  */
 const clients = new Map<string, Agent>();
+const tokens: Record<string, string> = {};
 const clientsOf = (url: string) =>
   clients.get(url) ?? clients.set(url, new Agent({ connections: 64, keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 })).get(url)!;
 
 /** Posts a GraphQL operation with an admin token; fails on any error. */
 export async function graphql<T>(runtime: Runtime, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const token = runtime.services.tokens.issue('bench', [Role.ADMIN]);
+  const token = (tokens[runtime.url] ??= runtime.services.tokens.issue('bench', [Role.ADMIN]));
   const res = await request(`${runtime.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
