@@ -29,7 +29,7 @@ function valueText(row: BenchRow): string {
   return Object.entries(row.value)
     .map(([k, v]) => `${k} ${figure(v)}`)
     .join(', ')
-    .concat(` ${row.unit}`);
+    .concat(row.unit ? ` ${row.unit}` : '');
 }
 
 /** The table as Markdown, ready for docs/benchmarks.md. */
