@@ -15,20 +15,21 @@ import { treeBench } from './tree.bench';
  * npm run bench: every hot path beside its floor, measured in the same run, on PostgreSQL
  * (BENCH_DATABASE_URL) and on embedded PGlite; one table, and BENCH_JSON=<file> for the rows as JSON.
  * Sizes (see docs/benchmarks.md): BENCH_REQUESTS, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_LATENCY_ORDERS,
- * BENCH_SUBMISSIONS, BENCH_INBOUND_ORDERS, BENCH_SENDERS, ... BENCH_ONLY=name,name runs some scenarios.
+ * BENCH_SUBMISSIONS, BENCH_INBOUND_ORDERS, BENCH_SENDERS, ... BENCH_ONLY=name,name runs some scenarios
+ * (the keys below, in the order of issue 13's table).
  */
 const SCENARIOS: Record<string, (db: BenchDatabase) => Promise<BenchRow | BenchRow[]>> = {
   dispatch: (db) => dispatchBench(db, envInt('BENCH_REQUESTS', 2000), envInt('BENCH_CONCURRENCY', 32), envInt('BENCH_ROUNDS', 3)),
   latency: (db) => latencyBench(db, envInt('BENCH_LATENCY_ORDERS', 200)),
   submission: (db) => submissionBench(db, envInt('BENCH_SUBMISSIONS', 500), envInt('BENCH_CLIENTS', 32)),
   read: (db) => nestedReadBench(db, envInt('BENCH_READ_ROOTS', 100), envInt('BENCH_READ_REPS', 20)),
+  inbound: (db) => inboundBench(db, envInt('BENCH_INBOUND_ORDERS', 200), envInt('BENCH_SENDERS', 20), envInt('BENCH_ROUNDS', 3)),
   fanout: (db) => fanoutBench(db, envInt('BENCH_WS_CLIENTS', 1000), envInt('BENCH_FANOUT_EVENTS', 20)),
   tree: (db) => treeBench(db),
   big: (db) =>
     db.url
       ? bigDataBench(db, envInt('BENCH_BIG_ROWS', 300_000), envInt('BENCH_BIG_QUEUED', 50_000))
       : bigDataBench(db, envInt('BENCH_PGLITE_BIG_ROWS', 50_000), envInt('BENCH_PGLITE_BIG_QUEUED', 5_000)),
-  inbound: (db) => inboundBench(db, envInt('BENCH_INBOUND_ORDERS', 200), envInt('BENCH_SENDERS', 20), envInt('BENCH_ROUNDS', 3)),
 };
 
 /** PostgreSQL when BENCH_DATABASE_URL is set and answers; PGlite always. */
