@@ -1,23 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import pino from 'pino';
 import { Agent, request } from 'undici';
-import { startRuntime, type Runtime } from '../src/runtime';
-import { benchConfig, concurrently, configure, databaseUrl, median, queue, startPeer } from './bench-kit';
+import { concurrently, configure, median, queue, startGateway, startPeer, type BenchDatabase } from './bench-kit';
+import type { BenchRow } from './report';
 
-export interface InboundRound {
+interface InboundRound {
   listenerPerSecond: number;
   bareLoopPerSecond: number;
-}
-
-export interface InboundBenchResult {
-  events: number;
-  senders: number;
-  database: string;
-  rounds: InboundRound[];
-  listenerPerSecond: number;
-  bareLoopPerSecond: number;
-  ratio: number;
 }
 
 const TOKEN = 'bench-inbound-token-bench-inbound-token';
@@ -48,16 +36,15 @@ function eventsOf(externalId: string, number: string): { name: string; body: str
 }
 
 /**
- * Scenario 2. Each round sends `orders` orders to the peer (untimed), then times `senders` concurrent
+ * Inbound events. Each round sends `orders` orders to the peer (untimed), then times `senders` concurrent
  * senders posting each order's three events to the listener over HTTP (one sender per order at a time, so
  * an order's events arrive in their order, as a system's do), then times a bare loop with the same
  * concurrency inserting the same messages, one row each, into the same database. The listener does all
  * a message needs: authenticate, read, look the order up, lock it, plan, update, store the message with
  * its outcome, publish; the floor only stores.
  */
-export async function inboundBench(orders: number, senders: number, roundCount = 3): Promise<InboundBenchResult> {
-  const config = benchConfig('inbound', { PORT: '0', HOST: '127.0.0.1', POLL_ENABLED: 'false', DISPATCH_CONCURRENCY: String(senders) });
-  const runtime: Runtime = await startRuntime(config, pino({ level: 'silent' }), { inMemory: !databaseUrl });
+export async function inboundBench(db: BenchDatabase, orders: number, senders: number, roundCount: number): Promise<BenchRow> {
+  const runtime = await startGateway(db, 'inbound', { DISPATCH_CONCURRENCY: String(senders) });
   const { services, dataSource } = runtime;
   const { server: peer, url: peerUrl } = await startPeer();
   const agent = new Agent({ connections: senders, keepAliveTimeout: 60_000 });
@@ -130,24 +117,25 @@ export async function inboundBench(orders: number, senders: number, roundCount =
     await round(Math.min(orders, 100));
     const rounds: InboundRound[] = [];
     for (let i = 0; i < roundCount; i++) rounds.push(await round(orders));
+    const ratio = median(rounds.map((r) => r.listenerPerSecond / r.bareLoopPerSecond));
     return {
-      events: orders * 3,
-      senders,
-      database: databaseUrl ? 'postgresql' : 'embedded PGlite',
-      rounds,
-      listenerPerSecond: median(rounds.map((r) => r.listenerPerSecond)),
-      bareLoopPerSecond: median(rounds.map((r) => r.bareLoopPerSecond)),
-      ratio: median(rounds.map((r) => r.listenerPerSecond / r.bareLoopPerSecond)),
+      scenario: 'inbound events through the listener, 20 senders',
+      database: db.name,
+      value: median(rounds.map((r) => r.listenerPerSecond)),
+      unit: 'events/s',
+      floor: median(rounds.map((r) => r.bareLoopPerSecond)),
+      floorLabel: 'bare INSERT loop',
+      ratio,
+      goal: '≥ 0.50',
+      meets: ratio >= 0.5,
+      notes: [
+        `${orders * 3} events (${orders} orders, 3 each), ${senders} senders, median of ${roundCount} rounds`,
+        `rounds (listener / bare, events/s): ${rounds.map((r) => `${r.listenerPerSecond.toFixed(0)} / ${r.bareLoopPerSecond.toFixed(0)}`).join(', ')}`,
+      ],
     };
   } finally {
     await agent.close();
     peer.close();
-    await runtime.stop();
-    if (databaseUrl) {
-      const client = new Client({ connectionString: databaseUrl });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${config.databaseSchema}" CASCADE`);
-      await client.end();
-    }
+    await runtime.close();
   }
 }

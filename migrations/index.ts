@@ -3,6 +3,7 @@ import { DispatchFunctions1764480000000 } from './1764480000000-DispatchFunction
 import { ClaimByPrimaryKey1796044800000 } from './1796044800000-ClaimByPrimaryKey';
 import { InboundResponses1796131200000 } from './1796131200000-InboundResponses';
 import { SharedCircuitBreaker1796217600000 } from './1796217600000-SharedCircuitBreaker';
+import { ListIndexes1796304000000 } from './1796304000000-ListIndexes';
 
 /** Every migration, oldest first. Listed here (not globbed) so src and dist load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ClaimByPrimaryKey1796044800000,
   InboundResponses1796131200000,
   SharedCircuitBreaker1796217600000,
+  ListIndexes1796304000000,
 ];

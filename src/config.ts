@@ -49,6 +49,8 @@ export interface Config {
     leaseMs: number;
     maxBackoffMs: number;
   };
+  /** RETENTION_DAYS: delivered outbound requests and inbound messages older than this are pruned; null: kept forever. */
+  retentionDays: number | null;
 }
 
 /** What one GraphQL operation may ask for (src/graphql/limits.ts); abusive operations are refused before they run. */
@@ -216,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
       leaseMs: int(env, 'POLL_LEASE_MS', 60000, problems, 1000, 3600000),
       maxBackoffMs: int(env, 'POLL_MAX_BACKOFF_MS', 3600000, problems, 1000, 86400000),
     },
+    retentionDays: env.RETENTION_DAYS ? int(env, 'RETENTION_DAYS', 0, problems, 1, 36500) : null,
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);

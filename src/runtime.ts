@@ -13,6 +13,7 @@ import { buildGraphQLSchema } from './graphql/build-schema';
 import { createHttpApp, type HttpApp } from './server';
 import { GatewayMetrics } from './services/metrics/gateway-metrics';
 import type { Dispatcher, DispatcherOptions } from './services/outbox/dispatch/dispatcher';
+import { RETENTION_BATCH, RETENTION_SWEEP_MS, RetentionPruner } from './services/retention/retention-pruner';
 
 export interface Runtime {
   config: Config;
@@ -75,6 +76,11 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   });
   dispatcher?.start();
   if (config.poll.enabled) services.poller.start();
+  const retention =
+    config.retentionDays === null
+      ? null
+      : new RetentionPruner(dataSource, { days: config.retentionDays, intervalMs: RETENTION_SWEEP_MS, batch: RETENTION_BATCH }, logger);
+  retention?.start();
   const address = app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let stopping: Promise<void> | null = null;
@@ -88,6 +94,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
     stop: () =>
       (stopping ??= (async () => {
         await app.stop();
+        await retention?.stop();
         await services.poller.stop();
         await dispatcher?.stop();
         await services.close();

@@ -32,6 +32,9 @@ export enum FulfillmentState {
   CANCELED = 'CANCELED',
 }
 
+/** Fulfillment states a later event does not leave (ERROR may be followed by a new submission). */
+export const FINAL_FULFILLMENT_STATES: readonly FulfillmentState[] = [FulfillmentState.FULFILLED, FulfillmentState.CANCELED];
+
 export enum OrderItemAction {
   ADD = 'ADD',
   MODIFY = 'MODIFY',

@@ -14,6 +14,7 @@ const LANDED: Record<string, string> = {
   ClaimByPrimaryKey1796044800000: '6ac6dc9af30ff3669aa4aa876aea8199dc005328eea1f0cf990f7c7884884bf9',
   InboundResponses1796131200000: 'ee1b87a14be735be66e5e40b05847eb3fce29630016b1b531a4cd65d5c1dc2d8',
   SharedCircuitBreaker1796217600000: 'a08b9b462b2dccba5ae8c36a2d44f7667cf159c2bd4b1c66d6f0ccae9e57fba2',
+  ListIndexes1796304000000: '56997cc19194037eb57acad60c2b7b5b7d5c392973a5a7da726bbfbf4c555a0f',
 };
 
 /** The SQL a migration runs, as a digest, recorded through a query runner that only writes it down. */

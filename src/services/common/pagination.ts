@@ -7,7 +7,8 @@ export const MAX_PAGE_SIZE = 500;
 export interface Page<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+  /** Counted when first read: a page that does not ask for it costs no count over the whole list. */
+  readonly totalCount: Promise<number>;
 }
 
 const encode = (seq: number) => Buffer.from(`seq:${seq}`, 'utf8').toString('base64url');
@@ -20,7 +21,8 @@ function decode(cursor: string): number {
 
 /**
  * A Relay connection over a query whose alias has a `seq` column: newest first, keyset-paginated (a
- * cursor is the seq of the last row seen), with totalCount of the whole filtered list.
+ * cursor is the seq of the last row seen, read from the filter's (filter, seq) index), with totalCount of the
+ * whole filtered list, exact, counted only if asked for.
  */
 export async function paginate<T extends ObjectLiteral & { seq: number }>(
   qb: SelectQueryBuilder<T>,
@@ -32,7 +34,8 @@ export async function paginate<T extends ObjectLiteral & { seq: number }>(
     throw new BadUserInputError(`first must be from 0 to ${MAX_PAGE_SIZE}`, 'first');
   }
   const alias = qb.alias;
-  const totalCount = await qb.clone().getCount();
+  const count = qb.clone();
+  let totalCount: Promise<number> | null = null;
   const page = qb
     .clone()
     .orderBy(`${alias}.seq`, 'DESC')
@@ -44,6 +47,8 @@ export async function paginate<T extends ObjectLiteral & { seq: number }>(
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > size, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-    totalCount,
+    get totalCount() {
+      return (totalCount ??= count.getCount());
+    },
   };
 }

@@ -122,11 +122,12 @@ export class InboundMessages {
     if (filter?.outcome) qb.andWhere('m.outcome = :outcome', { outcome: filter.outcome });
     if (filter?.recordId) {
       if (!isUuid(filter.recordId)) throw new NotFoundError('Domain order or test run', filter.recordId, 'filter.recordId');
+      // The record's messages from its link tables' (record, message) indexes, then their newest page:
+      // EXISTS per message would walk every message newest first until it found the record's.
       const touched = RECORD_KINDS.map(
-        (k) =>
-          `EXISTS (SELECT 1 FROM ${k.inboundLink.table} l WHERE l.inbound_message_id = m.id AND l.${k.inboundLink.column} = :recordId)`,
+        (k) => `SELECT l.inbound_message_id FROM ${k.inboundLink.table} l WHERE l.${k.inboundLink.column} = :recordId`,
       );
-      qb.andWhere(`(${touched.join(' OR ')})`, { recordId: filter.recordId });
+      qb.andWhere(`m.id IN (${touched.join(' UNION ALL ')})`, { recordId: filter.recordId });
     }
     return paginate(qb, first, after);
   }

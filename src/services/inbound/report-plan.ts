@@ -1,5 +1,5 @@
 import type { ExternalErrorValue, InformationRequiredValue, JeopardyAlertValue, MilestoneValue } from '../../entities/columns';
-import { CancellationState, ErrorCategory, FulfillmentState } from '../../entities/enums';
+import { CancellationState, ErrorCategory, FINAL_FULFILLMENT_STATES, FulfillmentState } from '../../entities/enums';
 import type { ReportedMeasure, ResourceReport } from '../tmf/resource-report';
 
 /** What the planner needs of a record (domain orders have the milestone, jeopardy and cancellation fields). */
@@ -66,7 +66,7 @@ export interface ApplicationPlan {
   staleReason: string | null;
 }
 
-const FINAL = new Set([FulfillmentState.FULFILLED, FulfillmentState.CANCELED]);
+const FINAL = new Set(FINAL_FULFILLMENT_STATES);
 const isFinal = (s: FulfillmentState) => FINAL.has(s);
 
 const errorKey = (e: Pick<ExternalErrorValue, 'code' | 'reason' | 'message' | 'status'>) =>

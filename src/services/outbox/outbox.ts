@@ -73,15 +73,16 @@ export class Outbox {
       }),
     );
     await insertInChunks(rows, (chunk) => ctx.manager.insert(OutboundRequestEntity, chunk as never), 200);
+    // The links in one statement of four arrays, however big the tree (a 10,000-node one took five
+    // 2,000-row INSERTs through TypeORM, most of a second).
     const links = batch.requests.flatMap((r, i) =>
-      r.coveredIds.map((recordId, position) => ({
-        outboundRequestId: rows[i].id,
-        [batch.kind.link.property]: recordId,
-        position,
-        recordVersion: batch.versions.get(recordId) ?? 1,
-      })),
+      r.coveredIds.map((recordId, position) => [rows[i].id, recordId, position, batch.versions.get(recordId) ?? 1] as const),
     );
-    await insertInChunks(links, (chunk) => ctx.manager.insert(batch.kind.link.entity, chunk as never), 2000);
+    await ctx.manager.query(
+      `INSERT INTO ${batch.kind.link.table} (outbound_request_id, ${batch.kind.link.column}, position, record_version)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[])`,
+      [0, 1, 2, 3].map((c) => links.map((l) => l[c])),
+    );
     const saved = await ctx.manager.find(OutboundRequestEntity, { where: { id: In(rows.map((r) => r.id)) }, order: { seq: 'ASC' } });
     const byId = new Map(saved.map((r) => [r.id, r]));
     const ordered = rows.map((r) => byId.get(r.id)!);

@@ -35,7 +35,8 @@ export async function changeFulfillmentStates<R extends FulfillmentRecord>(
     .createQueryBuilder()
     .update(kind.entity)
     .set({ ...also, fulfillmentState: state })
-    .whereInIds(records.map((r) => r.id))
+    // One array parameter: an IN list of a 10,000-node tree's ids costs TypeORM seconds to build.
+    .where('id = ANY(CAST(:ids AS uuid[]))', { ids: records.map((r) => r.id) })
     .execute();
   const requestOf = typeof request === 'function' ? request : () => request;
   const externalState = (r: R) => ('externalState' in also ? (also.externalState as string | null) : r.externalState);
