@@ -54,6 +54,9 @@ function wantsLandingPage(req: IncomingMessage, url: URL): boolean {
   return req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
 }
 
+/** Fields a route adds to its request's log line. */
+type RequestAbout = { system?: string; inboundMessage?: string; outcome?: string };
+
 /**
  * The HTTP server: Apollo on /graphql (POST and GET), graphql-ws on the same path, the systems'
  * /callbacks, /healthz (the process is up), /readyz (it should get traffic), /metrics (Prometheus) and /console.
@@ -138,6 +141,8 @@ export async function createHttpApp(
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     const log = logger.child({ reqId: requestId });
+    // What a route learns about the request that its log line should name (a callback: its system and message).
+    const about: RequestAbout = {};
     const started = performance.now();
     // The path only: a GET /graphql query string may carry variables.
     const path = (req.url ?? '/').split('?')[0].slice(0, 300);
@@ -148,12 +153,13 @@ export async function createHttpApp(
         path,
         status: res.statusCode,
         ms: Math.round(performance.now() - started),
+        ...about,
         ...(res.writableFinished ? {} : { aborted: true }),
       };
       if (QUIET_PATHS.has(path)) log.debug(line, 'request');
       else log.info(line, 'request');
     });
-    void handle(req, res, log).catch((err) => {
+    void handle(req, res, log, about).catch((err) => {
       log.error({ err }, 'unhandled error in an HTTP request');
       if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL_SERVER_ERROR', reason: 'Internal server error' });
       else res.destroy();
@@ -161,14 +167,14 @@ export async function createHttpApp(
   });
 
   const serveConsole = consoleStatic();
-  async function handle(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, log: Logger, about: RequestAbout): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (await serveConsole(req, res, url)) return;
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return ready(res, log);
     if (url.pathname === '/metrics') return metricsEndpoint(req, res);
     if (url.pathname === '/graphql') return graphql(req, res, url);
-    if (url.pathname.startsWith('/callbacks/')) return callback(req, res, url);
+    if (url.pathname.startsWith('/callbacks/')) return callback(req, res, url, about);
     sendJson(res, 404, { code: 'NOT_FOUND', reason: 'Not found', message: `No route for ${req.method} ${url.pathname}` });
   }
 
@@ -182,7 +188,7 @@ export async function createHttpApp(
    * rate (CALLBACK_RATE, a bucket per system), then the body, read within CALLBACK_BODY_TIMEOUT_MS and
    * at most MAX_CALLBACK_BODY, handed to the inbound module and answered as it says.
    */
-  async function callback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function callback(req: IncomingMessage, res: ServerResponse, url: URL, about: RequestAbout): Promise<void> {
     const head = {
       method: req.method ?? 'GET',
       path: url.pathname.slice('/callbacks/'.length),
@@ -192,6 +198,7 @@ export async function createHttpApp(
     const caller = await services.callbacks.authenticate(head);
     if ('answer' in caller) return refuse(res, caller.answer);
     const { system } = caller;
+    about.system = system.name;
     const rate = callbackRate.take(system.id);
     if (!rate.allowed) {
       metrics.callbacksLimited.inc({ system: system.name });
@@ -217,6 +224,10 @@ export async function createHttpApp(
       tooLarge = true;
     }
     const answer = await services.callbacks.handle(system, { ...head, body, tooLarge });
+    const stored = answer.body as { id?: unknown; outcome?: unknown } | null;
+    if (typeof stored?.id === 'string' && typeof stored.outcome === 'string') {
+      Object.assign(about, { inboundMessage: stored.id, outcome: stored.outcome });
+    }
     sendJson(res, answer.status, answer.body, tooLarge ? { ...answer.headers, connection: 'close' } : answer.headers);
   }
 

@@ -6,7 +6,7 @@ import { ActivateOpenApiDocument, CreateDomainOrderDocument, CreateFulfillmentRe
 import { startTestApp, type TestApp } from '../support/app';
 import { openTestDatabase } from '../support/database';
 import { caseOrder, caseRule, orderingSystem, waitFor, waitForState } from './e2e-kit';
-import { callback } from './inbound-kit';
+import { callback, orderEvent } from './inbound-kit';
 
 const METRICS_TOKEN = 'metrics-token-for-the-scraper';
 
@@ -44,6 +44,7 @@ describe('E2E: metrics, logs and readiness', () => {
   const logs: Record<string, unknown>[] = [];
   let systemName: string;
   let failedNumber: string;
+  let delivered: { systemId: string; externalId: string };
 
   beforeAll(async () => {
     sim = await startSimulator({ stepMs: 600_000, notify: 'none' });
@@ -71,7 +72,8 @@ describe('E2E: metrics, logs and readiness', () => {
     const system = await orderingSystem(app, sim, { maxAttempts: 3, inboundToken: 'operations-inbound-token-x' });
     await caseRule(app, system.id, 'ops');
     const sent = await submit('ops');
-    await waitForState(app, sent.id, 'DELIVERED');
+    const { externalId } = await waitForState(app, sent.id, 'DELIVERED');
+    delivered = { systemId: system.id, externalId: externalId! };
     sim.injectFault({ match: { method: 'POST', path: '/serviceOrder' }, fault: 'status=503', count: 1 });
     const retried = await submit('ops');
     await waitForState(app, retried.id, 'DELIVERED');
@@ -149,6 +151,20 @@ describe('E2E: metrics, logs and readiness', () => {
     const line = await waitFor(() => logs.find((l) => l.reqId === id && l.msg === 'request'), 'the request log line');
     expect(line).toMatchObject({ level: 30, method: 'POST', path: '/graphql', status: 401 });
     expect(logs.find((l) => l.reqId === 'lb-7f3a.42' && l.msg === 'request')).toMatchObject({ level: 20, path: '/healthz', status: 200 });
+  });
+
+  it("a callback's request line names its system, the inbound message stored and its outcome", async () => {
+    const event = orderEvent('ServiceOrderStateChangeEvent', { id: delivered.externalId, state: 'inProgress' });
+    const res = await fetch(`${app.url}/callbacks/${delivered.systemId}/listener/serviceOrderStateChangeEvent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer operations-inbound-token-x' },
+      body: JSON.stringify(event),
+    });
+    const answer = (await res.json()) as { id: string; outcome: string };
+    expect([res.status, answer.outcome]).toEqual([201, 'APPLIED']);
+    const reqId = res.headers.get('x-request-id');
+    const line = await waitFor(() => logs.find((l) => l.reqId === reqId && l.msg === 'request'), 'the callback request line');
+    expect(line).toMatchObject({ status: 201, system: systemName, inboundMessage: answer.id, outcome: 'APPLIED' });
   });
 
   it('an ERROR and a fallout are warnings naming the outbound request', () => {
