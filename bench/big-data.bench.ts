@@ -1,3 +1,4 @@
+import pino from 'pino';
 import type { Logger } from 'typeorm';
 import { buildServices, type Services } from '../src/container';
 import { createDataSource, openDatabase } from '../src/database/data-source';
@@ -12,8 +13,7 @@ import {
 } from '../src/entities/enums';
 import type { Page } from '../src/services/common/pagination';
 import type { RequestContext } from '../src/services/context/request-context';
-import { EventBus } from '../src/services/events/event-bus';
-import { EmbeddedNotificationSource, PostgresNotificationSource } from '../src/services/events/notification-source';
+import { createEventBus } from '../src/services/events/event-brokers';
 import { adminContext, benchConfig, configure, dropSchema, median, seconds, type BenchDatabase } from './bench-kit';
 import type { BenchRow } from './report';
 import { seededRootId, seedLists, seedRequests } from './seed';
@@ -38,10 +38,7 @@ type List = (ctx: RequestContext) => Promise<Page<{ seq: number }>>;
 async function openSeeded(db: BenchDatabase, logger?: Logger) {
   const config = benchConfig(db, 'big');
   const dataSource = await openDatabase(createDataSource(config, { inMemory: true, logger }));
-  const eventBus = new EventBus(
-    config.notifyChannel,
-    db.url ? new PostgresNotificationSource(db.url, () => undefined) : new EmbeddedNotificationSource(),
-  );
+  const eventBus = createEventBus(config, pino({ level: 'silent' }));
   const services = buildServices({ config, dataSource, eventBus, encryptionKey: Buffer.alloc(32, 1) });
   const systemId = await configure(services, 'http://127.0.0.1:9/tmf-api/serviceOrdering/v4');
   const admin = adminContext(services);

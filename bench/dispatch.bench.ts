@@ -5,8 +5,7 @@ import { buildDispatcher, buildServices } from '../src/container';
 import { createDataSource, openDatabase } from '../src/database/data-source';
 import { EmbeddedMaintenance } from '../src/database/embedded-maintenance';
 import { dispatcherOptions } from '../src/runtime';
-import { EventBus } from '../src/services/events/event-bus';
-import { EmbeddedNotificationSource, PostgresNotificationSource } from '../src/services/events/notification-source';
+import { createEventBus } from '../src/services/events/event-brokers';
 import type { HttpClient } from '../src/services/southbound/http-client';
 import {
   benchConfig,
@@ -94,8 +93,7 @@ async function batchedLoop(dataSource: DataSource, send: Send, n: number, concur
 export async function dispatchBench(db: BenchDatabase, n: number, concurrency: number, roundCount: number): Promise<BenchRow[]> {
   const config = benchConfig(db, 'dispatch', { DISPATCH_CONCURRENCY: String(concurrency) });
   const dataSource = await openDatabase(createDataSource(config, { inMemory: true, poolSize: 20 }));
-  const source = db.url ? new PostgresNotificationSource(db.url, () => undefined) : new EmbeddedNotificationSource();
-  const eventBus = new EventBus(config.notifyChannel, source);
+  const eventBus = createEventBus(config, pino({ level: 'silent' }));
   await eventBus.start();
   const services = buildServices({ config, dataSource, eventBus, encryptionKey: Buffer.alloc(32, 1), httpConnections: concurrency });
   // As the runtime does: the embedded database is vacuumed by the gateway (PostgreSQL by its autovacuum).

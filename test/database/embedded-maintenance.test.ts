@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { OutboundOperation, OutboundRequestState } from '../../src/entities/enums';
 import { EmbeddedMaintenance } from '../../src/database/embedded-maintenance';
-import { EventBus } from '../../src/services/events/event-bus';
+import { createEventBus } from '../../src/services/events/event-brokers';
+import type { EventBus } from '../../src/services/events/event-bus';
 import { outboundSnapshot } from '../../src/services/events/fulfillment-event.publisher';
 import { outboundRequestEnvelope } from '../../src/services/events/fulfillment.events';
-import { EmbeddedNotificationSource, PostgresNotificationSource } from '../../src/services/events/notification-source';
 import { waitFor } from '../e2e/e2e-kit';
 import { openTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/database';
 
@@ -17,9 +17,9 @@ describe('EmbeddedMaintenance', () => {
 
   beforeAll(async () => {
     db = await openTestDatabase();
-    bus = new EventBus(
-      `m_${randomUUID().replace(/-/g, '')}`,
-      testDatabaseUrl ? new PostgresNotificationSource(testDatabaseUrl, () => undefined) : new EmbeddedNotificationSource(),
+    bus = createEventBus(
+      { databaseUrl: testDatabaseUrl, notifyChannel: `m_${randomUUID().replace(/-/g, '')}`, eventBrokerUrl: null },
+      pino({ level: 'silent' }),
     );
     await bus.start();
   });

@@ -1,6 +1,4 @@
 import type { EventBroker, PublishScope } from './event-broker';
-import type { NotificationSource } from './notification-source';
-import { PostgresBroker } from './postgres-broker';
 import { routingKeys, type EventEnvelope } from './fulfillment.events';
 
 type Listener = (payload: unknown) => void;
@@ -14,12 +12,8 @@ type Listener = (payload: unknown) => void;
 export class EventBus {
   private readonly listeners = new Map<string, Set<Listener>>();
 
-  private readonly broker: EventBroker;
-
-  /** Over a broker (createEventBus in event-brokers.ts picks it); `(channel, source)` is NOTIFY on that channel, as before brokers. */
-  constructor(broker: EventBroker | string, source?: NotificationSource) {
-    this.broker = typeof broker === 'string' ? new PostgresBroker(broker, source!) : broker;
-  }
+  /** Over a broker (createEventBus in event-brokers.ts picks it from the configuration). */
+  constructor(private readonly broker: EventBroker) {}
 
   /** The NOTIFY channel the database functions of this instance publish on (the broker takes it from there). */
   get channel(): string {

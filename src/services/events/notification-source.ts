@@ -26,15 +26,10 @@ export class PostgresNotificationSource implements NotificationSource {
   private closed = false;
   private target: { channel: string; onMessage: (payload: string) => void } | null = null;
 
-  private readonly events: ConnectionEvents;
-
-  /** `events` may be a plain error callback (told of losses only). */
   constructor(
     private readonly connectionString: string,
-    events: ConnectionEvents | ((err: unknown) => void),
-  ) {
-    this.events = typeof events === 'function' ? { lost: events, restored: () => undefined } : events;
-  }
+    private readonly events: ConnectionEvents,
+  ) {}
 
   get connected(): boolean {
     return this.client !== null;
