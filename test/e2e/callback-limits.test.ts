@@ -1,25 +1,11 @@
 import { connect, type Socket } from 'node:net';
-import type { Logger } from 'typeorm';
 import { loadConfig } from '../../src/config';
 import { ActivateOpenApiDocument } from '../__generated__/graphql';
 import { unique } from '../graphql/factories';
 import { startTestApp, type TestApp } from '../support/app';
 import { orderingSystem, waitFor } from './e2e-kit';
 import { callback, inboundMessages } from './inbound-kit';
-
-/** The SQL statements that read external_system, while counting. */
-class SystemLookups implements Logger {
-  counting = false;
-  statements: string[] = [];
-  logQuery(query: string): void {
-    if (this.counting && query.includes('external_system')) this.statements.push(query);
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
+import { StatementLog } from '../support/statement-log';
 
 /** A raw connection to the gateway: what it is sent, what came back, and whether the gateway closed it. */
 function rawConnection(url: string) {
@@ -42,7 +28,7 @@ const BURST = 4;
  */
 describe('E2E: callback rate, timeouts and constant-time refusals', () => {
   let app: TestApp;
-  const lookups = new SystemLookups();
+  const lookups = new StatementLog(false, (sql) => sql.includes('external_system'));
 
   beforeAll(async () => {
     app = await startTestApp({

@@ -1,30 +1,16 @@
-import type { Logger } from 'typeorm';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { ActivateOpenApiDocument, CreateDomainOrderDocument, CreateFulfillmentRequestDocument } from '../__generated__/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { caseOrder, caseRule, waitForState } from './e2e-kit';
 import { callback, callingBackSystem, orderEvent, orderReport } from './inbound-kit';
-
-/** Counts the SQL statements TypeORM sends while switched on. */
-class StatementCounter implements Logger {
-  counting = false;
-  statements: string[] = [];
-  logQuery(query: string): void {
-    if (this.counting) this.statements.push(query);
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
+import { StatementLog } from '../support/statement-log';
 
 /**
  * What one event costs the database: a fixed number of statements, however many records it moves (a
  * whole tree is one UPDATE, its links one INSERT, its events one NOTIFY).
  */
 describe('SQL statements per inbound event', () => {
-  const counter = new StatementCounter();
+  const counter = new StatementLog(false);
   let app: TestApp;
   let sim: Simulator;
   let systemId: string;

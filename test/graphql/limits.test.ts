@@ -17,7 +17,6 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import type { Logger } from 'typeorm';
 import { OperatorConsoleDocument, OutboundRequestChangedDocument } from '../__generated__/graphql';
 import { loadConfig } from '../../src/config';
 import { checkCost, checkVariables, documentLimitRules, MAX_INPUT_DEPTH, type GraphQLLimits } from '../../src/graphql/limits';
@@ -25,6 +24,7 @@ import { buildGraphQLSchema } from '../../src/graphql/build-schema';
 import { Role } from '../../src/services/auth/roles';
 import { code, startTestApp, type GqlResponse, type TestApp } from '../support/app';
 import { createOrderTree, prepareOrderFulfillment, submitOrder } from './factories';
+import { StatementLog } from '../support/statement-log';
 
 const DEFAULTS: GraphQLLimits = loadConfig({}).graphql;
 // graphql-js's own words (sic).
@@ -62,19 +62,6 @@ function send(url: string, options: { method: string; headers?: Record<string, s
     req.on('error', reject);
     req.end(options.body);
   });
-}
-
-/** Counts the SQL statements TypeORM sends: a refused operation sends none. */
-class StatementCounter implements Logger {
-  count = 0;
-  logQuery(): void {
-    this.count++;
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
 }
 
 /** Heap and buffer growth while `work` runs, in MiB (the attacks below once took gigabytes). */
@@ -138,7 +125,7 @@ describe('GraphQL limits', () => {
 
   describe('over HTTP and graphql-ws', () => {
     let app: TestApp;
-    const statements = new StatementCounter();
+    const statements = new StatementLog();
     beforeAll(async () => {
       app = await startTestApp({ sqlLogger: statements, env: { DISPATCH_ENABLED: 'false' } });
     });
@@ -155,7 +142,7 @@ describe('GraphQL limits', () => {
 
     /** Sends an operation that must be refused with BAD_USER_INPUT before anything runs; returns the message. */
     async function refused(body: unknown, maxGrowthMiB = 32): Promise<string> {
-      const before = statements.count;
+      const before = statements.statements.length;
       let res!: GqlResponse<unknown>;
       const growth = await growthMiB(async () => {
         res = await raw(body);
@@ -163,7 +150,7 @@ describe('GraphQL limits', () => {
       expect(res.status).toBe(400);
       expect(code(res)).toBe('BAD_USER_INPUT');
       expect(res.data).toBeUndefined();
-      expect(statements.count).toBe(before); // nothing was executed
+      expect(statements.statements.length).toBe(before); // nothing was executed
       expect(growth).toBeLessThan(maxGrowthMiB);
       return res.errors![0].message;
     }
@@ -203,7 +190,7 @@ describe('GraphQL limits', () => {
     it('the same 15 MB query without a token: 401 before the body is even read', async () => {
       const query = `{ ${Array.from({ length: 750_000 }, (_, i) => `a${i} : __typename`).join(' ')} }`;
       const body = JSON.stringify({ query });
-      const before = statements.count;
+      const before = statements.statements.length;
       let res!: { status: number; body: string };
       const growth = await growthMiB(async () => {
         res = await send(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -212,7 +199,7 @@ describe('GraphQL limits', () => {
       expect(JSON.parse(res.body)).toEqual({
         errors: [{ message: 'Sign in: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }],
       });
-      expect(statements.count).toBe(before);
+      expect(statements.statements.length).toBe(before);
       // What remains is the client's own copy of the body on its way out; the server kept none.
       expect(growth).toBeLessThan(64);
       expect((await fetch(`${app.url}/healthz`)).status).toBe(200);

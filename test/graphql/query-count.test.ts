@@ -1,25 +1,12 @@
-import type { Logger } from 'typeorm';
 import { CreateDomainOrderDocument, DomainOrdersWithRelationsDocument } from '../__generated__/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { orderTreeInput, prepareOrderFulfillment, submitOrder } from './factories';
-
-/** Counts the SQL statements TypeORM sends. */
-class StatementCounter implements Logger {
-  statements: string[] = [];
-  logQuery(query: string): void {
-    this.statements.push(query);
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
+import { StatementLog } from '../support/statement-log';
 
 describe('SQL statements per query', () => {
   let app: TestApp;
   let system: { id: string; name: string };
-  const counter = new StatementCounter();
+  const counter = new StatementLog();
   let roots = 0;
 
   beforeAll(async () => {

@@ -1,27 +1,13 @@
-import type { Logger } from 'typeorm';
+import pino from 'pino';
 import { buildServices } from '../../../src/container';
 import { OutboundAuthType, OutboundOperation, OutboundRequestState, TmfApi } from '../../../src/entities/enums';
 import { Role } from '../../../src/services/auth/roles';
 import { RequestContext } from '../../../src/services/context/request-context';
-import { EventBus } from '../../../src/services/events/event-bus';
-import { EmbeddedNotificationSource } from '../../../src/services/events/notification-source';
+import { createEventBus } from '../../../src/services/events/event-brokers';
+import type { EventBus } from '../../../src/services/events/event-bus';
 import { loadConfig } from '../../../src/config';
 import { openTestDatabase, type TestDatabase } from '../../support/database';
-
-/** The last statement TypeORM sent, with its parameters: a list's page query, to EXPLAIN. */
-class LastStatement implements Logger {
-  sql = '';
-  params: unknown[] = [];
-  logQuery(sql: string, params?: unknown[]): void {
-    this.sql = sql;
-    this.params = params ?? [];
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
+import { StatementLog } from '../../support/statement-log';
 
 const ROWS = 20_000;
 
@@ -31,7 +17,7 @@ const ROWS = 20_000;
  * the whole table would cost it far more. (How fast it is over a million rows is `npm run bench`'s.)
  */
 describe('list filters over many rows', () => {
-  const last = new LastStatement();
+  const last = new StatementLog(true, () => false);
   let db: TestDatabase;
   let ctx: RequestContext;
   let services: ReturnType<typeof buildServices>;
@@ -40,7 +26,7 @@ describe('list filters over many rows', () => {
   beforeAll(async () => {
     db = await openTestDatabase({ logger: last });
     const config = loadConfig({ JWT_SECRET: 'x'.repeat(16), LOG_LEVEL: 'silent' });
-    eventBus = new EventBus(config.notifyChannel, new EmbeddedNotificationSource());
+    eventBus = createEventBus(config, pino({ level: 'silent' }));
     services = buildServices({ config, dataSource: db.dataSource, eventBus, encryptionKey: Buffer.alloc(32, 1) });
     ctx = new RequestContext(db.dataSource, { id: 'test', roles: [Role.ADMIN] });
     const system = await ctx.transaction(() =>
@@ -80,7 +66,7 @@ describe('list filters over many rows', () => {
   });
 
   async function planOfLastPage(): Promise<string> {
-    const rows = await db.dataSource.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${last.sql}`, last.params);
+    const rows = await db.dataSource.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${last.last.sql}`, last.last.params);
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   }
 
