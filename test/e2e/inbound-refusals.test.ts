@@ -178,4 +178,23 @@ describe('E2E: callbacks that are refused', () => {
     const milestones = (await orderReport(app, order.id)).milestones.map((m) => m.id).sort();
     expect(milestones).toEqual(['c1', 'c2']);
   });
+
+  it('five copies of one event at the same moment: one applied, four DUPLICATEs of it, the order changed once', async () => {
+    const eventTime = new Date().toISOString();
+    const event = orderEvent(
+      'ServiceOrderMilestoneEvent',
+      { id: externalId, milestone: [{ id: 'copied', name: 'copied', milestoneDate: eventTime }] },
+      { eventTime },
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => callback(app, listener('serviceOrderMilestoneEvent'), event, { token })),
+    );
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(answers.map((r) => r.body.outcome as string).sort()).toEqual(['APPLIED', 'DUPLICATE', 'DUPLICATE', 'DUPLICATE', 'DUPLICATE']);
+    const copies = (await stored()).filter((m) => m.eventId === event.eventId);
+    const applied = copies.find((m) => m.outcome === 'APPLIED')!;
+    expect(copies).toHaveLength(5);
+    for (const d of copies.filter((m) => m !== applied)) expect(d.reason).toContain(applied.id);
+    expect((await orderReport(app, order.id)).milestones.filter((m) => m.id === 'copied')).toHaveLength(1);
+  });
 });

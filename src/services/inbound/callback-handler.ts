@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { InboundChannel, InboundOutcome } from '../../entities/enums';
 import { ExternalSystemEntity } from '../../entities/external-system.entity';
+import { entityColumns, toEntity } from '../common/entity-rows';
 import { isUuid } from '../common/input-checks';
 import { RequestContext } from '../context/request-context';
 import type { RecordKind } from '../records/record-kind';
@@ -78,7 +79,12 @@ export class CallbackHandler {
    */
   async authenticate(head: CallbackHead): Promise<{ system: ExternalSystemEntity } | { answer: CallbackAnswer }> {
     const systemId = head.path.split('/')[0] ?? '';
-    const system = await this.dataSource.manager.findOneBy(ExternalSystemEntity, { id: isUuid(systemId) ? systemId : NO_SYSTEM_ID });
+    const { manager } = this.dataSource;
+    const [row]: Record<string, unknown>[] = await manager.query(
+      `SELECT ${entityColumns(manager, ExternalSystemEntity, 's')} FROM external_system s WHERE s.id = $1`,
+      [isUuid(systemId) ? systemId : NO_SYSTEM_ID],
+    );
+    const system = row ? toEntity(manager, ExternalSystemEntity, row, 's') : null;
     const authenticated = tokenMatches(head.authorization, system?.inboundTokenHash ?? null);
     if (!system) {
       const answer = tmfError(

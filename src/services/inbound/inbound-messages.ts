@@ -33,6 +33,16 @@ export interface InboundMessageFilterValues {
   recordId?: string | null;
 }
 
+/** Thrown by InboundMessages.record for an event the system sent before (see there). */
+export class EventReceivedBefore extends Error {
+  constructor(
+    readonly externalSystemId: string,
+    readonly eventId: string,
+  ) {
+    super(`Event ${eventId} was received before`);
+  }
+}
+
 /** The inbound message table: every message of an authenticated system, kept with what became of it. */
 export class InboundMessages {
   constructor(
@@ -40,7 +50,13 @@ export class InboundMessages {
     private readonly telemetry: Telemetry = quietTelemetry(),
   ) {}
 
-  /** Stores a message with its outcome and the records it touched, in the caller's transaction; announced on commit. */
+  /**
+   * Stores a message with its outcome and the records it touched, in the caller's transaction (one
+   * statement); announced on commit. An event this system sent before that was applied or found stale
+   * (a repeated eventId) is not stored: EventReceivedBefore is thrown, and the caller's transaction, which
+   * must not commit what it did for the repeat, rolls back. A copy arriving at the same moment (on this
+   * instance or another) waits for the first one's transaction here, on the unique index, and then sees it.
+   */
   async record(ctx: RequestContext, m: NewInboundMessage): Promise<InboundMessageEntity> {
     const row = ctx.manager.create(InboundMessageEntity, {
       id: m.id ?? randomUUID(),
@@ -54,26 +70,40 @@ export class InboundMessages {
       reason: m.reason?.slice(0, 2000) ?? null,
       responseStatus: m.responseStatus ?? null,
     });
-    // The database numbers and stamps it; RETURNING hands both back without reading the row again.
-    const inserted = await ctx.manager
-      .createQueryBuilder()
-      .insert()
-      .into(InboundMessageEntity)
-      .values(row as never)
-      .returning('seq, received_at')
-      .updateEntity(false)
-      .execute();
-    const [generated] = inserted.raw as { seq: string | number; received_at: Date | string }[];
-    row.seq = Number(generated.seq);
-    row.receivedAt = new Date(generated.received_at);
     const ids = [...new Set(m.records?.ids ?? [])];
-    if (m.records && ids.length > 0) {
-      const link = m.records.kind.inboundLink;
-      await ctx.manager.insert(
-        link.entity,
-        ids.map((id) => ({ inboundMessageId: row.id, [link.property]: id })),
-      );
-    }
+    const link = m.records && ids.length > 0 ? m.records.kind.inboundLink : null;
+    // The database numbers and stamps it; RETURNING hands both back without reading the row again.
+    const inserted: { seq: string | number; received_at: Date | string }[] = await ctx.manager.query(
+      `WITH message AS (
+         INSERT INTO inbound_message (id, external_system_id, channel, event_id, event_type, event_time, body, outcome, reason, response_status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)
+         ON CONFLICT (external_system_id, event_id) WHERE event_id IS NOT NULL AND outcome IN ('APPLIED', 'STALE') DO NOTHING
+         RETURNING id, seq, received_at
+       )${
+         link
+           ? `, links AS (
+         INSERT INTO ${link.table} (inbound_message_id, ${link.column}) SELECT message.id, t.id FROM message, unnest($11::uuid[]) AS t(id)
+       )`
+           : ''
+       }
+       SELECT seq, received_at FROM message`,
+      [
+        row.id,
+        row.externalSystemId,
+        row.channel,
+        row.eventId,
+        row.eventType,
+        row.eventTime,
+        row.body === null ? null : JSON.stringify(row.body),
+        row.outcome,
+        row.reason,
+        row.responseStatus,
+        ...(link ? [ids] : []),
+      ],
+    );
+    if (inserted.length === 0) throw new EventReceivedBefore(row.externalSystemId, row.eventId!);
+    row.seq = Number(inserted[0].seq);
+    row.receivedAt = new Date(inserted[0].received_at);
     await this.publisher.inboundMessageReceived(ctx, row);
     ctx.onCommit(() => {
       this.telemetry.metrics.inboundMessages.inc({ channel: row.channel, outcome: row.outcome });
@@ -91,13 +121,8 @@ export class InboundMessages {
     return row;
   }
 
-  /**
-   * Whether this system already sent an event with this id that was applied or found stale. The check
-   * holds a transaction-scoped lock on (system, eventId), so a copy of the event arriving at the same
-   * moment (on this instance or another) waits for the first one's transaction and then sees it.
-   */
-  async seenBefore(ctx: RequestContext, externalSystemId: string, eventId: string): Promise<InboundMessageEntity | null> {
-    await ctx.manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`inbound:${externalSystemId}:${eventId}`]);
+  /** The message that applied (or found stale) this system's event with this id, if one did. */
+  receivedBefore(ctx: RequestContext, externalSystemId: string, eventId: string): Promise<InboundMessageEntity | null> {
     return ctx.manager.findOne(InboundMessageEntity, {
       where: { externalSystemId, eventId, outcome: In([InboundOutcome.APPLIED, InboundOutcome.STALE]) },
     });

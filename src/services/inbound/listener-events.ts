@@ -3,14 +3,14 @@ import { CancellationEntity } from '../../entities/cancellation.entity';
 import { InboundChannel, InboundOutcome, OutboundRequestState } from '../../entities/enums';
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
 import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
-import type { RequestContext } from '../context/request-context';
+import { RequestContext } from '../context/request-context';
 import { advances, type Cancellations } from '../records/cancellations';
 import type { RecordKind } from '../records/record-kind';
 import { emptyReport, type Json } from '../tmf/resource-report';
 import { untilDelivered, type Try } from './awaiting-delivery';
 import { Rejection, tmfError, type CallbackAnswer } from './callback-answers';
 import { readEnvelope, type InboundEnvelope } from './inbound-envelope';
-import type { InboundMessages } from './inbound-messages';
+import { EventReceivedBefore, type InboundMessages } from './inbound-messages';
 import type { Application, ReportApplication, Target } from './report-application';
 
 /** Where specification events go (the test specifications' own module). */
@@ -95,32 +95,37 @@ export class ListenerEvents {
     });
   }
 
-  /** Runs `work` after the duplicate check, in one transaction, waiting for the delivery it answers (awaiting-delivery.ts). */
-  private once(
+  /**
+   * Runs `work` in one transaction, waiting for the delivery it answers (awaiting-delivery.ts). An event
+   * this system sent before (a repeated eventId that was applied or found stale) is found when its message
+   * is stored: the transaction rolls back, and the repeat is stored as a DUPLICATE of the first.
+   */
+  private async once(
     system: ExternalSystemEntity,
     envelope: InboundEnvelope,
     work: (ctx: RequestContext) => Promise<Try>,
   ): Promise<CallbackAnswer> {
-    return untilDelivered(this.dataSource, envelope, async (ctx) => {
-      if (envelope.eventId) {
-        const seen = await this.messages.seenBefore(ctx, system.id, envelope.eventId);
-        if (seen) {
-          const m = await this.messages.record(ctx, {
-            externalSystemId: system.id,
-            channel: InboundChannel.EVENT,
-            eventId: envelope.eventId,
-            eventType: envelope.eventType,
-            eventTime: envelope.eventTime,
-            body: null,
-            outcome: InboundOutcome.DUPLICATE,
-            reason: `Event ${envelope.eventId} was received before (inbound message ${seen.id}, ${seen.outcome})`,
-            responseStatus: 201,
-          });
-          return { answer: { status: 201, body: { id: m.id, outcome: m.outcome } } };
-        }
-      }
-      return work(ctx);
-    });
+    try {
+      return await untilDelivered(this.dataSource, envelope, work);
+    } catch (err) {
+      if (!(err instanceof EventReceivedBefore)) throw err;
+      const ctx = new RequestContext(this.dataSource, null);
+      return ctx.transaction(async () => {
+        const seen = await this.messages.receivedBefore(ctx, system.id, err.eventId);
+        const m = await this.messages.record(ctx, {
+          externalSystemId: system.id,
+          channel: InboundChannel.EVENT,
+          eventId: envelope.eventId,
+          eventType: envelope.eventType,
+          eventTime: envelope.eventTime,
+          body: null,
+          outcome: InboundOutcome.DUPLICATE,
+          reason: `Event ${err.eventId} was received before${seen ? ` (inbound message ${seen.id}, ${seen.outcome})` : ''}`,
+          responseStatus: 201,
+        });
+        return { status: 201, body: { id: m.id, outcome: m.outcome } };
+      });
+    }
   }
 
   /** A cancel task's create or state change (or its request for information): the cancellation follows it. */

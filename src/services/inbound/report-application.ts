@@ -14,6 +14,7 @@ import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import type { FalloutService } from '../fallout/fallout.service';
+import { entityColumns, toEntity, updateEntities } from '../common/entity-rows';
 import { coveredRecords } from '../outbox/outbox';
 import { OPEN_CANCELLATION, type Cancellations } from '../records/cancellations';
 import type { RecordKind } from '../records/record-kind';
@@ -57,22 +58,45 @@ export class ReportApplication {
     private readonly cancellations: Cancellations,
   ) {}
 
-  /** The CREATE this system was sent that the report is about: by the resource's id, else by our correlation key. */
+  /**
+   * The CREATE this system was sent that the report is about (by the resource's id, else by our
+   * correlation key) and, once it is delivered, the records it carries, locked in id order: one round trip.
+   */
   async findTarget(
     ctx: RequestContext,
     system: ExternalSystemEntity,
     kind: RecordKind,
     report: Pick<ResourceReport, 'resourceId' | 'correlationId'>,
   ): Promise<TargetLookup> {
-    const where = { externalSystemId: system.id, operation: OutboundOperation.CREATE, subject: kind.subject };
-    const byId = report.resourceId
-      ? await ctx.manager.findOne(OutboundRequestEntity, { where: { ...where, externalId: report.resourceId }, order: { seq: 'DESC' } })
-      : null;
-    const request =
-      byId ??
-      (report.correlationId
-        ? await ctx.manager.findOne(OutboundRequestEntity, { where: { ...where, requestId: report.correlationId }, order: { seq: 'DESC' } })
-        : null);
+    const { manager } = ctx;
+    const rows: Record<string, unknown>[] = await manager.query(
+      `WITH req AS MATERIALIZED (
+         SELECT * FROM (
+           (SELECT o.*, 0 AS preference FROM outbound_request o
+             WHERE o.external_system_id = $1 AND o.operation = $2 AND o.subject = $3 AND o.external_id = $4 ORDER BY o.seq DESC LIMIT 1)
+           UNION ALL
+           (SELECT o.*, 1 FROM outbound_request o
+             WHERE o.external_system_id = $1 AND o.operation = $2 AND o.subject = $3 AND o.request_id = $5 ORDER BY o.seq DESC LIMIT 1)
+         ) found ORDER BY preference LIMIT 1
+       ),
+       locked AS MATERIALIZED (
+         SELECT r.* FROM ${kind.table} r
+          WHERE r.id IN (SELECT l.${kind.link.column} FROM ${kind.link.table} l JOIN req ON l.outbound_request_id = req.id
+                          WHERE req.state = $6)
+          ORDER BY r.id FOR UPDATE
+       )
+       SELECT ${entityColumns(manager, OutboundRequestEntity, 'req')}, ${entityColumns(manager, kind.entity, 'r')}
+         FROM req LEFT JOIN locked r ON true ORDER BY r.id`,
+      [
+        system.id,
+        OutboundOperation.CREATE,
+        kind.subject,
+        report.resourceId ?? null,
+        report.correlationId ?? null,
+        OutboundRequestState.DELIVERED,
+      ],
+    );
+    const request = rows.length > 0 ? toEntity(manager, OutboundRequestEntity, rows[0], 'req') : null;
     if (!request) {
       const named = [report.resourceId && `id ${report.resourceId}`, report.correlationId && `externalId ${report.correlationId}`].filter(
         Boolean,
@@ -80,7 +104,8 @@ export class ReportApplication {
       return { missing: `${system.name} was never sent a ${kind.resourceKey} with ${named.join(' or ') || 'no id at all'}` };
     }
     if (request.state !== OutboundRequestState.DELIVERED) return { notDelivered: request };
-    return { target: { kind, request, records: await this.lockCovered(ctx, kind, request) } };
+    const records = rows.map((row) => toEntity(manager, kind.entity, row, 'r')).filter((r) => r !== null);
+    return { target: { kind, request, records } };
   }
 
   /** The records a request carries, locked, in id order: the one lock order every inbound message uses. */
@@ -142,9 +167,7 @@ export class ReportApplication {
       group.ids.push(u.record.id);
       groups.set(key, group);
     }
-    for (const { set, ids } of groups.values()) {
-      await ctx.manager.createQueryBuilder().update(kind.entity).set(set).whereInIds(ids).execute();
-    }
+    for (const { set, ids } of groups.values()) await updateEntities(ctx.manager, kind.entity, set, ids);
     const changes = plan.updates.filter((u) => u.stateChange !== null);
     await this.publisher.fulfillmentStatesChanged(
       ctx,
@@ -193,16 +216,14 @@ export class ReportApplication {
   /** The cancellation under way for the target's resource, locked. */
   private async openCancellation(ctx: RequestContext, target: Target): Promise<CancellationEntity | null> {
     if (!target.request.externalId) return null;
-    return ctx.manager
-      .createQueryBuilder(CancellationEntity, 'c')
-      .innerJoin(OutboundRequestEntity, 'r', 'r.id = c.outbound_request_id')
-      .where('c.resource_id = :rid AND r.external_system_id = :sid AND c.state IN (:...open)', {
-        rid: target.request.externalId,
-        sid: target.request.externalSystemId,
-        open: OPEN_CANCELLATION,
-      })
-      .orderBy('c.requested_at', 'DESC')
-      .setLock('pessimistic_write', undefined, ['c'])
-      .getOne();
+    const { manager } = ctx;
+    const [row]: Record<string, unknown>[] = await manager.query(
+      `SELECT ${entityColumns(manager, CancellationEntity, 'c')}
+         FROM cancellation c JOIN outbound_request r ON r.id = c.outbound_request_id
+        WHERE c.resource_id = $1 AND r.external_system_id = $2 AND c.state = ANY($3::text[])
+        ORDER BY c.requested_at DESC LIMIT 1 FOR UPDATE OF c`,
+      [target.request.externalId, target.request.externalSystemId, OPEN_CANCELLATION],
+    );
+    return row ? toEntity(manager, CancellationEntity, row, 'c') : null;
   }
 }
