@@ -121,7 +121,7 @@ export class ReportApplication {
   /** Plans and applies a report to its target; stores the message (unless a poll changed nothing). */
   async apply(ctx: RequestContext, system: ExternalSystemEntity, target: Target, report: ResourceReport, how: Application) {
     const { kind } = target;
-    const cancellation = await this.openCancellation(ctx, target);
+    const cancellation = target.records.some((r) => kind.mayBeCancelling(r)) ? await this.openCancellation(ctx, target) : null;
     const receivedAt = new Date();
     const plan = planReport({
       records: target.records,

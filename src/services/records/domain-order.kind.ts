@@ -68,6 +68,10 @@ export const DOMAIN_ORDERS: RecordKind<DomainOrderEntity, DomainOrderNode> = {
     return { state: order.stateBeforeCancellation ?? order.state, stateBeforeCancellation: null };
   },
 
+  mayBeCancelling(order) {
+    return order.stateBeforeCancellation !== null;
+  },
+
   stillCancelling(state) {
     return CANCELLATION_STATES.has(state);
   },

@@ -64,6 +64,12 @@ export interface RecordKind<R extends FulfillmentRecord = FulfillmentRecord, N e
   cancellingColumns(record: R): Record<string, unknown>;
   /** Columns that take a record back to where it was before a cancellation that was refused. */
   restoredColumns(record: R): Record<string, unknown>;
+  /**
+   * False only when the record itself shows that no cancellation of it is open (a domain order keeps its
+   * state to go back to from the cancellation's start to its end, set in the same transaction as the
+   * cancellation): read from the locked record, it spares the look-up of the cancellation.
+   */
+  mayBeCancelling(record: R): boolean;
   /** True while a reported state still means "being cancelled": no sign that the cancellation was refused. */
   stillCancelling(state: string): boolean;
   /** The key of the kind's resource in its API's events ("serviceOrder"). */

@@ -77,6 +77,11 @@ export const TEST_RUNS: RecordKind<TestRunEntity, TestRunNode> = {
     return {};
   },
 
+  // Nothing on a test run shows a cancellation under way: always look.
+  mayBeCancelling() {
+    return true;
+  },
+
   stillCancelling(state) {
     return serviceTestFulfillmentState(state) === FulfillmentState.CANCELED;
   },
