@@ -4,6 +4,7 @@ import { ClaimByPrimaryKey1796044800000 } from './1796044800000-ClaimByPrimaryKe
 import { InboundResponses1796131200000 } from './1796131200000-InboundResponses';
 import { SharedCircuitBreaker1796217600000 } from './1796217600000-SharedCircuitBreaker';
 import { ListIndexes1796304000000 } from './1796304000000-ListIndexes';
+import { DeliveriesByPrimaryKey1796395200000 } from './1796395200000-DeliveriesByPrimaryKey';
 
 /** Every migration, oldest first. Listed here (not globbed) so src and dist load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   InboundResponses1796131200000,
   SharedCircuitBreaker1796217600000,
   ListIndexes1796304000000,
+  DeliveriesByPrimaryKey1796395200000,
 ];

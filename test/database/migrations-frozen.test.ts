@@ -15,6 +15,7 @@ const LANDED: Record<string, string> = {
   InboundResponses1796131200000: 'ee1b87a14be735be66e5e40b05847eb3fce29630016b1b531a4cd65d5c1dc2d8',
   SharedCircuitBreaker1796217600000: 'a08b9b462b2dccba5ae8c36a2d44f7667cf159c2bd4b1c66d6f0ccae9e57fba2',
   ListIndexes1796304000000: '56997cc19194037eb57acad60c2b7b5b7d5c392973a5a7da726bbfbf4c555a0f',
+  DeliveriesByPrimaryKey1796395200000: 'b70b0593a38568e8f06515b4f4bc343fd434e726f1acc9b16f32ea256f6f1a6c',
 };
 
 /** The SQL a migration runs, as a digest, recorded through a query runner that only writes it down. */

@@ -68,6 +68,22 @@ export class HttpClient {
     // policy was tightened (or ALLOW_PRIVATE_NETWORKS was turned off) is refused all the same.
     const why = forbiddenHost(url, this.policy);
     if (why) throw new ForbiddenAddressError(`${url.hostname} is ${why}`);
+    // The whole exchange's deadline, cleared when it is over: an AbortSignal.timeout() would outlive the
+    // request and, firing later, cost each send a DOMException with its stack (about 0.2 ms of CPU).
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      req.timeoutMs,
+    );
+    timer.unref();
+    try {
+      return await this.exchange(url, req, deadline.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async exchange(url: URL, req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
     const { statusCode, headers, body } = await this.agent.request({
       origin: url.origin,
       path: url.pathname + url.search,
@@ -76,7 +92,7 @@ export class HttpClient {
       body: req.body,
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
-      signal: AbortSignal.timeout(req.timeoutMs),
+      signal,
     });
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,7 +1,7 @@
 /**
  * The dispatcher's hot statements. Both are PL/pgSQL functions, where their SQL is documented
  * (migrations/1764480000000-DispatchFunctions.ts; the claim as 1796044800000-ClaimByPrimaryKey.ts has
- * it): one round trip and one transaction each, their subscription events included, planned once per
+ * it, the delivery as 1796395200000-DeliveriesByPrimaryKey.ts): one round trip and one transaction each, their subscription events included, planned once per
  * connection.
  */
 
