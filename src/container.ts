@@ -118,7 +118,7 @@ export function buildServices(deps: ServiceDeps): Services {
     testSpecifications,
     domainOrders: new DomainOrderService(),
     testRuns: new TestRunService(testSpecifications),
-    submissions: new SubmissionService(openApis, externalSystems, outbox, publisher, polls),
+    submissions: new SubmissionService(openApis, outbox, publisher, polls),
     revisions: new RevisionService(openApis, externalSystems, outbox),
     outboundRequests: new OutboundRequestService(transitions, wake),
     fallouts,

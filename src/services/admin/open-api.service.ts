@@ -2,6 +2,7 @@ import { OpenApiEntity } from '../../entities/open-api.entity';
 import { TmfApi } from '../../entities/enums';
 import { ApiNotActiveError } from '../common/domain.errors';
 import type { RequestContext } from '../context/request-context';
+import type { SqlGuard } from '../records/record-lifecycle';
 
 const API_NAMES: Record<TmfApi, string> = {
   SERVICE_ORDERING_TMF641: 'TMF641 Service Ordering',
@@ -23,6 +24,11 @@ export class OpenApiService {
       await repo.save(row);
     }
     return row;
+  }
+
+  /** "The API is active" as a condition of another statement (a submission reads its records under it). */
+  activeGuard(api: TmfApi): SqlGuard {
+    return { sql: 'EXISTS (SELECT 1 FROM open_api WHERE api = :openApi AND active)', params: { openApi: api } };
   }
 
   /** Throws API_NOT_ACTIVE unless the API is active. */

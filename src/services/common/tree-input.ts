@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { BadUserInputError } from './domain.errors';
 
 /** Bounds that keep one create call from exhausting the server. */
@@ -63,4 +64,24 @@ export function flattenTree<T extends TreeInput<T>>(root: T, anchor: TreeAnchor 
 /** Inserts rows in chunks that stay well below PostgreSQL's 65535 bind parameters per statement. */
 export async function insertInChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>, size = 500): Promise<void> {
   for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
+}
+
+/**
+ * Inserts the rows of a created tree in one statement with one JSON parameter, in the given order (so
+ * the sequence numbers them parents first). TypeORM's multi-row INSERTs of a 10,000-node tree allocated
+ * about 200 MB building their parameters. The columns are those the first row sets (every row sets the
+ * same ones); the table's defaults fill the rest, and a null JSON column is SQL NULL, as TypeORM stores it.
+ */
+export async function insertTreeRows<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: T[]): Promise<void> {
+  if (rows.length === 0) return;
+  const meta = manager.connection.getMetadata(target);
+  const columns = meta.columns.filter((c) => c.isInsert && c.getEntityValue(rows[0]) !== undefined);
+  const value = (name: string, type: string) => (type === 'jsonb' ? `NULLIF(r->'${name}', 'null')` : `(r->>'${name}')::${type}`);
+  const json = rows.map((row) => Object.fromEntries(columns.map((c) => [c.databaseName, c.getEntityValue(row) as unknown])));
+  await manager.query(
+    `INSERT INTO ${meta.tableName} (${columns.map((c) => c.databaseName).join(', ')})
+     SELECT ${columns.map((c) => value(c.databaseName, String(c.type))).join(', ')}
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(r, n) ORDER BY n`,
+    [JSON.stringify(json)],
+  );
 }

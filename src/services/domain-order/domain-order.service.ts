@@ -5,7 +5,7 @@ import { BadUserInputError, ConflictError, NotFoundError, PointOfNoReturnError }
 import { checkCharacteristics, isUuid, optionalText, requireText } from '../common/input-checks';
 import { paginate, type Page } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
-import { flattenTree, insertInChunks } from '../common/tree-input';
+import { flattenTree, insertTreeRows } from '../common/tree-input';
 import { DOMAIN_ORDERS } from '../records/domain-order.kind';
 import { labelOf } from '../records/record-kind';
 import { SENT_STATES, treeAnchor, updateVersioned } from '../records/record-lifecycle';
@@ -62,7 +62,7 @@ export class DomainOrderService {
     return paginate(qb, first, after);
   }
 
-  /** Creates the order and its whole nested hierarchy in one statement per 500 records. */
+  /** Creates the order and its whole nested hierarchy in one statement. */
   async create(ctx: RequestContext, input: DomainOrderValues): Promise<DomainOrderEntity> {
     const anchor = input.parentId ? await treeAnchor(ctx, DOMAIN_ORDERS, input.parentId) : null;
     const rows = flattenTree(input, anchor).map((n) => {
@@ -87,7 +87,7 @@ export class DomainOrderService {
         pointOfNoReturn: v.pointOfNoReturn ?? false,
       });
     });
-    await insertInChunks(rows, (chunk) => ctx.manager.insert(DomainOrderEntity, chunk));
+    await insertTreeRows(ctx.manager, DomainOrderEntity, rows);
     return ctx.manager.findOneByOrFail(DomainOrderEntity, { id: rows[0].id });
   }
 

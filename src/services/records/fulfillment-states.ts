@@ -46,7 +46,7 @@ export async function changeFulfillmentStates<R extends FulfillmentRecord>(
     records
       .filter((r) => r.fulfillmentState !== state || externalState(r) !== r.externalState)
       .map((r) => ({
-        record: { ...r, fulfillmentState: state, externalState: externalState(r) },
+        record: { id: r.id, number: r.number, fulfillmentState: state, externalState: externalState(r) },
         previousState: r.fulfillmentState,
         request: requestOf(r),
         inboundMessageId,

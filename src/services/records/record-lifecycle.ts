@@ -57,9 +57,46 @@ export async function loadSubtree<T extends FulfillmentRecord>(
     order: { seq: 'ASC' } as never,
     lock: lock ? { mode: 'pessimistic_write' } : undefined,
   });
+  return subtreeOf(all, top);
+}
+
+/** A condition checked in the same statement as a read (its parameters named apart from the read's own). */
+export interface SqlGuard {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * loadSubtree, locked, by the record's id and in one statement (the record with its tree, where
+ * requireRecord and loadSubtree are two), read only if `guard` holds. Empty when the record does not
+ * exist or the guard fails: the caller then finds out which, the slow way.
+ */
+export async function lockSubtreeById<T extends FulfillmentRecord>(
+  ctx: RequestContext,
+  kind: RecordKind<T>,
+  id: string,
+  guard: SqlGuard,
+): Promise<T[]> {
+  if (!isUuid(id)) return [];
+  const all = await ctx.manager
+    .createQueryBuilder(kind.entity, 'r')
+    .where(`r.rootId = (SELECT t.root_id FROM ${kind.table} t WHERE t.id = :id)`, { id })
+    .andWhere(guard.sql, guard.params)
+    .orderBy('r.seq', 'ASC')
+    .setLock('pessimistic_write', undefined, ['r'])
+    .getMany();
+  const top = all.find((r) => r.id === id);
+  return top ? subtreeOf(all, top) : [];
+}
+
+/** `top` and its descendants among the rows of its tree, parents before children. */
+function subtreeOf<T extends FulfillmentRecord>(all: T[], top: T): T[] {
   const children = new Map<string, T[]>();
   for (const r of all) {
-    if (r.parentId) children.set(r.parentId, [...(children.get(r.parentId) ?? []), r]);
+    if (!r.parentId) continue;
+    const siblings = children.get(r.parentId);
+    if (siblings) siblings.push(r);
+    else children.set(r.parentId, [r]);
   }
   const out: T[] = [];
   const stack = [all.find((r) => r.id === top.id) ?? top];

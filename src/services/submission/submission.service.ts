@@ -1,22 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { DecisionRuleEntity } from '../../entities/decision-rule.entity';
 import { DecisionSubject, FulfillmentState, OutboundOperation } from '../../entities/enums';
-import type { ExternalSystemEntity } from '../../entities/external-system.entity';
+import { ExternalSystemEntity } from '../../entities/external-system.entity';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import type { OpenApiService } from '../admin/open-api.service';
-import { ConflictError, ExternalSystemDisabledError, FulfillmentNotAllowedError, NoMatchingRuleError } from '../common/domain.errors';
+import {
+  ConflictError,
+  ExternalSystemDisabledError,
+  FulfillmentNotAllowedError,
+  NoMatchingRuleError,
+  NotFoundError,
+} from '../common/domain.errors';
 import type { RequestContext } from '../context/request-context';
 import { evaluateRules, noMatchMessage } from '../decision/decision';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
-import type { ExternalSystemService } from '../external-system/external-system.service';
 import type { PollSchedules } from '../inbound/poll-schedules';
 import type { PlannedRequest } from '../model/record-model';
 import { LIVE_STATES, requestsOfRecord, type Outbox } from '../outbox/outbox';
 import { changeFulfillmentStates } from '../records/fulfillment-states';
 import { labelOf, type RecordKind, type RecordNode } from '../records/record-kind';
 import { recordKind } from '../records/record-kinds';
-import { canRequestFulfillment, loadSubtree } from '../records/record-lifecycle';
+import { canRequestFulfillment, loadSubtree, lockSubtreeById } from '../records/record-lifecycle';
 import { requireRecord } from '../records/record-loaders';
 
 export interface DecisionResult {
@@ -51,7 +56,6 @@ interface Prepared {
 export class SubmissionService {
   constructor(
     private readonly openApis: OpenApiService,
-    private readonly externalSystems: ExternalSystemService,
     private readonly outbox: Outbox,
     private readonly publisher: FulfillmentEventPublisher,
     private readonly polls: PollSchedules,
@@ -65,7 +69,6 @@ export class SubmissionService {
 
   async submit(ctx: RequestContext, subject: DecisionSubject, id: string): Promise<FulfillmentRequestResult> {
     const kind = recordKind(subject);
-    await this.openApis.requireActive(ctx, kind.api);
     const p = await this.prepare(ctx, kind, id, true);
     if (!p.system.enabled) {
       throw new ExternalSystemDisabledError(
@@ -92,37 +95,52 @@ export class SubmissionService {
   }
 
   private async prepare(ctx: RequestContext, kind: RecordKind, id: string, forSubmission: boolean): Promise<Prepared> {
-    const top = await requireRecord(ctx, kind, id, 'subjectId');
-    const subtree = await this.liveSubtree(ctx, kind, top, forSubmission);
+    const subtree = forSubmission ? await this.lockedLiveSubtree(ctx, kind, id) : await this.liveSubtree(ctx, kind, id, false);
     const self = subtree[0];
     if (self.fulfillmentState === FulfillmentState.CANCELED) {
       throw new FulfillmentNotAllowedError(`${labelOf(kind, self)} is canceled`);
     }
     const node = await kind.toTree(ctx, subtree);
-    const rule = await this.decide(ctx, kind, node);
+    const { rule, system } = await this.decide(ctx, kind, node);
     const covered = rule.hierarchical ? subtree : [self];
     if (forSubmission) await this.assertSubmittable(ctx, kind, covered);
     const requestId = randomUUID();
     const plan = kind.planCreate(node, rule.hierarchical, requestId);
-    const system = await this.externalSystems.require(ctx, rule.externalSystemId, 'rule.externalSystemId');
     return { kind, top: self, covered, rule, system, requestId, plan };
   }
 
-  /** The record and its descendants that are not canceled, locked for the submission when asked. */
-  private async liveSubtree(ctx: RequestContext, kind: RecordKind, top: FulfillmentRecord, lock: boolean) {
-    const [self, ...descendants] = await loadSubtree(ctx, kind, top, lock);
-    // A canceled record's descendants are canceled with it (and a canceled record gets no children).
-    return [self, ...descendants.filter((r) => r.fulfillmentState !== FulfillmentState.CANCELED)];
+  /** The record and its descendants that are not canceled, locked when asked. */
+  private async liveSubtree(ctx: RequestContext, kind: RecordKind, id: string, lock: boolean) {
+    const top = await requireRecord(ctx, kind, id, 'subjectId');
+    return withoutCanceled(await loadSubtree(ctx, kind, top, lock));
   }
 
+  /**
+   * liveSubtree, locked, for a submission: only while the kind's Open API is active (API_NOT_ACTIVE
+   * first, then NOT_FOUND), read in one statement with that check; the refusals take the slow way.
+   */
+  private async lockedLiveSubtree(ctx: RequestContext, kind: RecordKind, id: string) {
+    const tree = await lockSubtreeById(ctx, kind, id, this.openApis.activeGuard(kind.api));
+    if (tree.length) return withoutCanceled(tree);
+    await this.openApis.requireActive(ctx, kind.api);
+    return this.liveSubtree(ctx, kind, id, true);
+  }
+
+  /** The first active rule that matches, with its external system (one statement). */
   private async decide(ctx: RequestContext, kind: RecordKind, node: RecordNode) {
-    const rules = await ctx.manager.find(DecisionRuleEntity, {
-      where: { subject: kind.subject, active: true },
-      order: { priority: 'ASC' },
-    });
+    const rules = await ctx.manager
+      .createQueryBuilder(DecisionRuleEntity, 'rule')
+      .leftJoinAndMapOne('rule.system', ExternalSystemEntity, 'system', 'system.id = rule.externalSystemId')
+      .where('rule.subject = :subject AND rule.active', { subject: kind.subject })
+      .orderBy('rule.priority', 'ASC')
+      .getMany();
     const match = evaluateRules(kind.subject, node, rules);
     if (!match) throw new NoMatchingRuleError(noMatchMessage(kind.subject, node));
-    return rules.find((r) => r.id === match.id)!;
+    const rule = rules.find((r) => r.id === match.id)! as DecisionRuleEntity & { system?: ExternalSystemEntity | null };
+    const { system } = rule;
+    delete rule.system;
+    if (!system) throw new NotFoundError('External system', rule.externalSystemId, 'rule.externalSystemId');
+    return { rule: rule as DecisionRuleEntity, system };
   }
 
   /**
@@ -141,4 +159,9 @@ export class SubmissionService {
       `${labelOf(kind, first)} already has a successful outbound request (fulfillment state ${first.fulfillmentState}); a new one is allowed only when it is in ERROR`,
     );
   }
+}
+
+/** A canceled record's descendants are canceled with it (and a canceled record gets no children). */
+function withoutCanceled([self, ...descendants]: FulfillmentRecord[]): FulfillmentRecord[] {
+  return [self, ...descendants.filter((r) => r.fulfillmentState !== FulfillmentState.CANCELED)];
 }

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../common/domain.errors';
 import { checkCharacteristics, isUuid, requireText } from '../common/input-checks';
 import { paginate, type Page } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
-import { flattenTree, insertInChunks } from '../common/tree-input';
+import { flattenTree, insertTreeRows } from '../common/tree-input';
 import { labelOf } from '../records/record-kind';
 import { SENT_STATES, treeAnchor, updateVersioned } from '../records/record-lifecycle';
 import { recordLoader, requireRecord } from '../records/record-loaders';
@@ -80,7 +80,7 @@ export class TestRunService {
         characteristics: checkCharacteristics(n.input.characteristics, `${n.path}.characteristics`),
       }),
     );
-    await insertInChunks(rows, (chunk) => ctx.manager.insert(TestRunEntity, chunk));
+    await insertTreeRows(ctx.manager, TestRunEntity, rows);
     return ctx.manager.findOneByOrFail(TestRunEntity, { id: rows[0].id });
   }
 
