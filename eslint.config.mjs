@@ -45,6 +45,25 @@ export default tseslint.config(
     },
   },
   {
+    // The schema's object types resolve their plain fields as properties (simpleResolvers: type-graphql
+    // skips middlewares and auth checks there, a few microtasks per field of every object of a page), so
+    // a role or middleware on a field of one would never run: authorise in the resolvers.
+    files: ['src/schema/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Decorator > CallExpression[callee.name=/^(Authorized|UseMiddleware)$/]',
+          message: 'Fields of schema types are simple resolvers, where @Authorized and @UseMiddleware do not run: authorise in a resolver.',
+        },
+        {
+          selector: "Decorator > CallExpression[callee.name='ObjectType']:not(:has(Property[key.name='simpleResolvers']))",
+          message: 'Give schema object types simpleResolvers: true (their plain fields resolve as properties, without middlewares).',
+        },
+      ],
+    },
+  },
+  {
     // Which kind a record is, is the record-kind registry's business (src/services/records); the GraphQL
     // layer maps arguments to kinds, and the enum is defined once in entities/enums.ts. The demo is a
     // GraphQL client: it names subjects in what it sends, as any client does.

@@ -90,19 +90,19 @@ function filters(services: Services, systemId: string, other: string): Record<st
   const d = services.domainOrders;
   const m = services.inboundMessages;
   return {
-    'outboundRequests(state: ERROR)': (ctx) => o.list(ctx, 50, null, { state: OutboundRequestState.ERROR }),
-    'outboundRequests(operation: CANCEL)': (ctx) => o.list(ctx, 50, null, { operation: OutboundOperation.CANCEL }),
-    'outboundRequests(externalSystemId)': (ctx) => o.list(ctx, 50, null, { externalSystemId: other }),
-    'outboundRequests(requestId)': (ctx) => o.list(ctx, 50, null, { requestId: 'seed-1000' }),
-    'domainOrders(fulfillmentState: ERROR)': (ctx) => d.list(ctx, 50, null, { fulfillmentState: FulfillmentState.ERROR }),
-    'domainOrders(state: ON_HOLD)': (ctx) => d.list(ctx, 50, null, { state: DomainOrderState.ON_HOLD }),
-    'domainOrders(rootsOnly)': (ctx) => d.list(ctx, 50, null, { rootsOnly: true }),
-    'domainOrders(parentId)': (ctx) => d.list(ctx, 50, null, { parentId: seededRootId(7) }),
-    'fallouts(status: OPEN)': (ctx) => services.fallouts.list(ctx, 50, null, FalloutStatus.OPEN),
-    'inboundMessages(externalSystemId)': (ctx) => m.list(ctx, 50, null, { externalSystemId: other }),
-    'inboundMessages(channel: POLL)': (ctx) => m.list(ctx, 50, null, { channel: InboundChannel.POLL }),
-    'inboundMessages(outcome: REJECTED)': (ctx) => m.list(ctx, 50, null, { outcome: InboundOutcome.REJECTED }),
-    'inboundMessages(recordId)': (ctx) => m.list(ctx, 50, null, { recordId: seededRootId(0) }),
+    'outboundRequests(state: ERROR)': (ctx) => o.list(ctx, { first: 50 }, { state: OutboundRequestState.ERROR }),
+    'outboundRequests(operation: CANCEL)': (ctx) => o.list(ctx, { first: 50 }, { operation: OutboundOperation.CANCEL }),
+    'outboundRequests(externalSystemId)': (ctx) => o.list(ctx, { first: 50 }, { externalSystemId: other }),
+    'outboundRequests(requestId)': (ctx) => o.list(ctx, { first: 50 }, { requestId: 'seed-1000' }),
+    'domainOrders(fulfillmentState: ERROR)': (ctx) => d.list(ctx, { first: 50 }, { fulfillmentState: FulfillmentState.ERROR }),
+    'domainOrders(state: ON_HOLD)': (ctx) => d.list(ctx, { first: 50 }, { state: DomainOrderState.ON_HOLD }),
+    'domainOrders(rootsOnly)': (ctx) => d.list(ctx, { first: 50 }, { rootsOnly: true }),
+    'domainOrders(parentId)': (ctx) => d.list(ctx, { first: 50 }, { parentId: seededRootId(7) }),
+    'fallouts(status: OPEN)': (ctx) => services.fallouts.list(ctx, { first: 50 }, FalloutStatus.OPEN),
+    'inboundMessages(externalSystemId)': (ctx) => m.list(ctx, { first: 50 }, { externalSystemId: other }),
+    'inboundMessages(channel: POLL)': (ctx) => m.list(ctx, { first: 50 }, { channel: InboundChannel.POLL }),
+    'inboundMessages(outcome: REJECTED)': (ctx) => m.list(ctx, { first: 50 }, { outcome: InboundOutcome.REJECTED }),
+    'inboundMessages(recordId)': (ctx) => m.list(ctx, { first: 50 }, { recordId: seededRootId(0) }),
   };
   void systemId;
 }
@@ -161,7 +161,7 @@ export async function bigDataBench(db: BenchDatabase, rows: number, queued: numb
       counts[name] = seconds(t) * 1000;
     }
     t = process.hrtime.bigint();
-    const total = await big.services.outboundRequests.list(adminContext(big.services), 1, null, {}).then((p) => p.totalCount);
+    const total = await big.services.outboundRequests.list(adminContext(big.services), { first: 1 }, {}).then((p) => p.totalCount);
     const countAllMs = seconds(t) * 1000;
     if (total !== rows + queued) throw new Error(`totalCount ${total}, expected ${rows + queued}`);
 

@@ -1,9 +1,11 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Services } from '../container';
 import { Cancellation, InboundMessageConnection } from '../schema/inbound.types';
 import { cancellationOfRecordLoader } from '../services/records/cancellations';
 import type { DomainOrderEntity } from '../entities/domain-order.entity';
 import type { RequestContext } from '../services/context/request-context';
+import { pageRequest } from './page-request';
 import { requestsOfRecordLoader } from '../services/outbox/outbox-loaders';
 import { DOMAIN_ORDERS } from '../services/records/domain-order.kind';
 import { canRequestFulfillment } from '../services/records/record-lifecycle';
@@ -43,9 +45,10 @@ export class DomainOrderFieldsResolver {
   inboundMessages(
     @Ctx() ctx: RequestContext,
     @Root() order: DomainOrderEntity,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
-    return this.services.inboundMessages.ofRecord(ctx, DOMAIN_ORDERS, order.id, first, after);
+    return this.services.inboundMessages.ofRecord(ctx, DOMAIN_ORDERS, order.id, pageRequest(first, after, info));
   }
 }

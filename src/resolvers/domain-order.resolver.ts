@@ -1,8 +1,10 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Services } from '../container';
 import { DecisionSubject } from '../entities/enums';
 import { ROLES } from '../services/auth/roles';
 import type { RequestContext } from '../services/context/request-context';
+import { pageRequest } from './page-request';
 import {
   DomainOrder,
   DomainOrderConnection,
@@ -26,11 +28,12 @@ export class DomainOrderResolver {
   @Query(() => DomainOrderConnection)
   domainOrders(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('filter', () => DomainOrderFilter, { nullable: true }) filter?: DomainOrderFilter | null,
   ) {
-    return this.services.domainOrders.list(ctx, first, after, filter);
+    return this.services.domainOrders.list(ctx, pageRequest(first, after, info), filter);
   }
 
   @Authorized(ROLES.ORDERS)

@@ -1,10 +1,12 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Services } from '../container';
 import type { CancellationEntity } from '../entities/cancellation.entity';
 import type { InboundMessageEntity } from '../entities/inbound-message.entity';
 import type { TestSpecificationEntity } from '../entities/test-specification.entity';
 import { ROLES } from '../services/auth/roles';
 import type { RequestContext } from '../services/context/request-context';
+import { pageRequest } from './page-request';
 import { DOMAIN_ORDERS } from '../services/records/domain-order.kind';
 import { linkedRecordsLoader } from '../services/records/record-loaders';
 import { TEST_RUNS } from '../services/records/test-run.kind';
@@ -23,11 +25,12 @@ export class InboundMessageResolver {
   @Query(() => InboundMessageConnection)
   inboundMessages(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('filter', () => InboundMessageFilter, { nullable: true }) filter?: InboundMessageFilter | null,
   ) {
-    return this.services.inboundMessages.list(ctx, first, after, filter);
+    return this.services.inboundMessages.list(ctx, pageRequest(first, after, info), filter);
   }
 
   @Authorized(ROLES.OPERATIONS)

@@ -1,7 +1,9 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Services } from '../container';
 import { ROLES } from '../services/auth/roles';
 import type { RequestContext } from '../services/context/request-context';
+import { pageRequest } from './page-request';
 import { FalloutStatus } from '../schema/enums.types';
 import {
   Fallout,
@@ -25,22 +27,24 @@ export class OutboundRequestResolver {
   @Query(() => OutboundRequestConnection)
   outboundRequests(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('filter', () => OutboundRequestFilter, { nullable: true }) filter?: OutboundRequestFilter | null,
   ) {
-    return this.services.outboundRequests.list(ctx, first, after, filter);
+    return this.services.outboundRequests.list(ctx, pageRequest(first, after, info), filter);
   }
 
   @Authorized(ROLES.ANY)
   @Query(() => FalloutConnection)
   fallouts(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('status', () => FalloutStatus, { nullable: true }) status?: FalloutStatus | null,
   ) {
-    return this.services.fallouts.list(ctx, first, after, status);
+    return this.services.fallouts.list(ctx, pageRequest(first, after, info), status);
   }
 
   @Authorized(ROLES.OPERATIONS)

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Services } from '../container';
 import { Cancellation, InboundMessageConnection } from '../schema/inbound.types';
 import { cancellationOfRecordLoader } from '../services/records/cancellations';
@@ -6,6 +7,7 @@ import type { TestMeasureResultEntity } from '../entities/test-measure-result.en
 import type { TestRunEntity } from '../entities/test-run.entity';
 import type { TestSpecificationEntity } from '../entities/test-specification.entity';
 import type { RequestContext } from '../services/context/request-context';
+import { pageRequest } from './page-request';
 import { requestsOfRecordLoader } from '../services/outbox/outbox-loaders';
 import { canRequestFulfillment } from '../services/records/record-lifecycle';
 import { childrenLoader, recordLoader } from '../services/records/record-loaders';
@@ -55,10 +57,11 @@ export class TestRunFieldsResolver {
   inboundMessages(
     @Ctx() ctx: RequestContext,
     @Root() run: TestRunEntity,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
-    return this.services.inboundMessages.ofRecord(ctx, TEST_RUNS, run.id, first, after);
+    return this.services.inboundMessages.ofRecord(ctx, TEST_RUNS, run.id, pageRequest(first, after, info));
   }
 }
 

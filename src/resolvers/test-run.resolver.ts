@@ -1,8 +1,10 @@
-import { Arg, Authorized, Ctx, Extensions, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Services } from '../container';
 import { DecisionSubject } from '../entities/enums';
 import { ROLES } from '../services/auth/roles';
 import type { RequestContext } from '../services/context/request-context';
+import { pageRequest } from './page-request';
 import { FulfillmentRequest } from '../schema/outbound-request.types';
 import {
   TestMeasureDefinition,
@@ -79,11 +81,12 @@ export class TestRunResolver {
   @Query(() => TestRunConnection)
   testRuns(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('filter', () => TestRunFilter, { nullable: true }) filter?: TestRunFilter | null,
   ) {
-    return this.services.testRuns.list(ctx, first, after, filter);
+    return this.services.testRuns.list(ctx, pageRequest(first, after, info), filter);
   }
 
   @Authorized(ROLES.TESTS)

@@ -1,6 +1,6 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Characteristic {
   @Field()
   name: string;
@@ -24,7 +24,7 @@ export class CharacteristicInput {
   valueType?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SpecificationRef {
   @Field()
   id: string;
@@ -48,7 +48,7 @@ export class SpecificationRefInput {
   version?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage: boolean;

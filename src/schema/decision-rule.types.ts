@@ -4,6 +4,7 @@ import { ExternalSystem } from './external-system.types';
 import { JSONScalar } from './scalars';
 
 @ObjectType({
+  simpleResolvers: true,
   description: `One condition of a decision rule. field is one of: category, action, domain,
 specification.id, specification.name, mode, relatedService.id, or characteristic.<name>.`,
 })
@@ -31,6 +32,7 @@ export class RuleConditionInput {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: `A row of the outbound policy decision table (Service Order Outbound Policy for
 DOMAIN_ORDER, Test Run Outbound Policy for TEST_RUN). Active rules of a subject are
 tried by ascending priority; the first whose conditions all hold decides.`,
@@ -85,7 +87,7 @@ export class DecisionRuleInput {
   externalSystemId: string;
 }
 
-@ObjectType({ description: 'What the decision table would do for a record, without sending anything.' })
+@ObjectType({ simpleResolvers: true, description: 'What the decision table would do for a record, without sending anything.' })
 export class DecisionOutcome {
   @Field(() => DecisionRule)
   rule: DecisionRule;

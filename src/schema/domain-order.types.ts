@@ -4,7 +4,7 @@ import { DomainOrderState, FulfillmentState, OrderItemAction } from './enums.typ
 import { ExternalError, InformationRequired, JeopardyAlert, Milestone } from './inbound.types';
 import { DateTime } from './scalars';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DomainOrder {
   @Field(() => ID)
   id: string;
@@ -150,7 +150,7 @@ export class DomainOrderFilter {
   parentId?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DomainOrderEdge {
   @Field()
   cursor: string;
@@ -159,7 +159,7 @@ export class DomainOrderEdge {
   node: DomainOrder;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DomainOrderConnection {
   @Field(() => [DomainOrderEdge])
   edges: DomainOrderEdge[];

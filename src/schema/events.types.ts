@@ -3,7 +3,7 @@ import { DecisionSubject, FulfillmentState } from './enums.types';
 import { OutboundRequest } from './outbound-request.types';
 import { DateTime } from './scalars';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class FulfillmentStateChange {
   @Field(() => DecisionSubject)
   subject: DecisionSubject;

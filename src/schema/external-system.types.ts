@@ -1,7 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { OutboundAuthType, TmfApi } from './enums.types';
 
-@ObjectType({ description: 'A southbound system (network activation, test and diagnostics, ...) that receives outbound requests.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A southbound system (network activation, test and diagnostics, ...) that receives outbound requests.',
+})
 export class ExternalSystem {
   @Field(() => ID)
   id: string;

@@ -4,6 +4,7 @@ import { CancellationState, InboundChannel, InboundOutcome } from './enums.types
 import { DateTime, JSONScalar } from './scalars';
 
 @ObjectType({
+  simpleResolvers: true,
   description: `Every message an authenticated external system sent, and every poll result, kept with what became of
 it. It is stored before it is answered.`,
 })
@@ -60,7 +61,7 @@ export class InboundMessageFilter {
   recordId?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class InboundMessageEdge {
   @Field()
   cursor: string;
@@ -69,7 +70,7 @@ export class InboundMessageEdge {
   node: InboundMessage;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class InboundMessageConnection {
   @Field(() => [InboundMessageEdge])
   edges: InboundMessageEdge[];
@@ -81,7 +82,7 @@ export class InboundMessageConnection {
   totalCount: number;
 }
 
-@ObjectType({ description: 'A TMF641 ServiceOrderMilestone reported for an order.' })
+@ObjectType({ simpleResolvers: true, description: 'A TMF641 ServiceOrderMilestone reported for an order.' })
 export class Milestone {
   @Field(() => String, { nullable: true, description: "The external system's milestone id." })
   id: string | null;
@@ -105,7 +106,7 @@ export class Milestone {
   receivedAt: string;
 }
 
-@ObjectType({ description: 'A TMF641 ServiceOrderJeopardyAlert raised for an order.' })
+@ObjectType({ simpleResolvers: true, description: 'A TMF641 ServiceOrderJeopardyAlert raised for an order.' })
 export class JeopardyAlert {
   @Field(() => String, { nullable: true })
   id: string | null;
@@ -129,7 +130,7 @@ export class JeopardyAlert {
   receivedAt: string;
 }
 
-@ObjectType({ description: 'What the external system asks for before it can go on.' })
+@ObjectType({ simpleResolvers: true, description: 'What the external system asks for before it can go on.' })
 export class InformationRequired {
   @Field(() => [String], { description: 'TMF641 v4 fieldPath, split on commas; or the paths of a v5 informationRequired[] list.' })
   fieldPaths: string[];
@@ -141,7 +142,10 @@ export class InformationRequired {
   receivedAt: string;
 }
 
-@ObjectType({ description: 'An error the external system reported for a record (TMF641 errorMessage, or a failed test).' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'An error the external system reported for a record (TMF641 errorMessage, or a failed test).',
+})
 export class ExternalError {
   @Field(() => String, { nullable: true })
   code: string | null;
@@ -159,7 +163,7 @@ export class ExternalError {
   receivedAt: string;
 }
 
-@ObjectType({ description: 'An in-flight cancellation shared with the external system.' })
+@ObjectType({ simpleResolvers: true, description: 'An in-flight cancellation shared with the external system.' })
 export class Cancellation {
   @Field(() => CancellationState)
   state: CancellationState;

@@ -2,7 +2,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { TmfApi } from './enums.types';
 import { DateTime } from './scalars';
 
-@ObjectType({ description: 'An Open API must be activated by an administrator before anything is sent with it.' })
+@ObjectType({ simpleResolvers: true, description: 'An Open API must be activated by an administrator before anything is sent with it.' })
 export class OpenApi {
   @Field(() => TmfApi)
   api: TmfApi;

@@ -5,7 +5,7 @@ import { ErrorCategory, FalloutSource, FalloutStatus, OutboundOperation, Outboun
 import { ExternalSystem } from './external-system.types';
 import { DateTime, JSONScalar } from './scalars';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OutboundError {
   @Field(() => ErrorCategory)
   category: ErrorCategory;
@@ -23,7 +23,7 @@ export class OutboundError {
   reason?: string | null;
 }
 
-@ObjectType({ description: 'One row of the outbound request table: one message to one external system.' })
+@ObjectType({ simpleResolvers: true, description: 'One row of the outbound request table: one message to one external system.' })
 export class OutboundRequest {
   @Field(() => ID)
   id: string;
@@ -98,7 +98,7 @@ export class OutboundRequestFilter {
   operation?: OutboundOperation | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OutboundRequestEdge {
   @Field()
   cursor: string;
@@ -107,7 +107,7 @@ export class OutboundRequestEdge {
   node: OutboundRequest;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OutboundRequestConnection {
   @Field(() => [OutboundRequestEdge])
   edges: OutboundRequestEdge[];
@@ -119,7 +119,7 @@ export class OutboundRequestConnection {
   totalCount: number;
 }
 
-@ObjectType({ description: 'The result of a submission: every outbound request it queued, all sharing requestId.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of a submission: every outbound request it queued, all sharing requestId.' })
 export class FulfillmentRequest {
   @Field()
   requestId: string;
@@ -135,6 +135,7 @@ export class FulfillmentRequest {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: `A failure that needs a person: created when an outbound request ends in ERROR, and when an
 inbound message reports a failure, asks for information, raises a jeopardy or refuses a cancellation.
 For an inbound fallout, outboundRequest is the record's delivered CREATE request.`,
@@ -168,7 +169,7 @@ export class Fallout {
   source: FalloutSource;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class FalloutEdge {
   @Field()
   cursor: string;
@@ -177,7 +178,7 @@ export class FalloutEdge {
   node: Fallout;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class FalloutConnection {
   @Field(() => [FalloutEdge])
   edges: FalloutEdge[];

@@ -4,7 +4,7 @@ import { FulfillmentState, TestMode } from './enums.types';
 import { ExternalError } from './inbound.types';
 import { DateTime, JSONScalar } from './scalars';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TestMeasureDefinition {
   @Field(() => ID)
   id: string;
@@ -40,7 +40,7 @@ export class TestMeasureDefinitionInput {
   valueType?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TestSpecification {
   @Field(() => ID)
   id: string;
@@ -79,7 +79,7 @@ export class TestSpecificationInput {
   measureDefinitions?: TestMeasureDefinitionInput[] | null;
 }
 
-@ObjectType({ description: 'A measured result reported by the test system.' })
+@ObjectType({ simpleResolvers: true, description: 'A measured result reported by the test system.' })
 export class TestMeasureResult {
   @Field(() => TestMeasureDefinition, { nullable: true })
   definition: TestMeasureDefinition | null;
@@ -100,7 +100,7 @@ export class TestMeasureResult {
   ruleViolations: unknown;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TestRun {
   @Field(() => ID)
   id: string;
@@ -208,7 +208,7 @@ export class TestRunFilter {
   parentId?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TestRunEdge {
   @Field()
   cursor: string;
@@ -217,7 +217,7 @@ export class TestRunEdge {
   node: TestRun;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TestRunConnection {
   @Field(() => [TestRunEdge])
   edges: TestRunEdge[];

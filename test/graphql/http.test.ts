@@ -44,6 +44,21 @@ describe('HTTP endpoints', () => {
     expect(await res.json()).toEqual({ code: 'NOT_FOUND', reason: 'Not found', message: 'No route for GET /nothing/here' });
   });
 
+  it('a GraphQL answer, data or errors, is never stored by a cache (Cache-Control: no-store)', async () => {
+    const ask = (query: string) =>
+      fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ query }),
+      });
+    const answered = await ask('{ openApis { api } }');
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('cache-control')).toBe('no-store');
+    const refused = await ask('{ noSuchField }');
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('a body that is not JSON is 400 with BAD_USER_INPUT', async () => {
     const res = await fetch(`${app.url}/graphql`, {
       method: 'POST',

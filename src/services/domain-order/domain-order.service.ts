@@ -3,7 +3,7 @@ import { DomainOrderEntity } from '../../entities/domain-order.entity';
 import type { CharacteristicValue, SpecificationRefValue } from '../../entities/columns';
 import { BadUserInputError, ConflictError, NotFoundError, PointOfNoReturnError } from '../common/domain.errors';
 import { checkCharacteristics, isUuid, optionalText, requireText } from '../common/input-checks';
-import { paginate, type Page } from '../common/pagination';
+import { paginate, type Page, type PageRequest } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
 import { flattenTree, insertTreeRows } from '../common/tree-input';
 import { DOMAIN_ORDERS } from '../records/domain-order.kind';
@@ -45,12 +45,7 @@ export class DomainOrderService {
     return isUuid(id) ? recordLoader(ctx, DOMAIN_ORDERS).load(id) : null;
   }
 
-  list(
-    ctx: RequestContext,
-    first?: number | null,
-    after?: string | null,
-    filter?: DomainOrderFilterValues | null,
-  ): Promise<Page<DomainOrderEntity>> {
+  list(ctx: RequestContext, page: PageRequest, filter?: DomainOrderFilterValues | null): Promise<Page<DomainOrderEntity>> {
     const qb = ctx.manager.createQueryBuilder(DomainOrderEntity, 'o');
     if (filter?.fulfillmentState) qb.andWhere('o.fulfillment_state = :fs', { fs: filter.fulfillmentState });
     if (filter?.state) qb.andWhere('o.state = :state', { state: filter.state });
@@ -59,7 +54,7 @@ export class DomainOrderService {
       if (!isUuid(filter.parentId)) throw new NotFoundError(DOMAIN_ORDERS.label, filter.parentId, 'filter.parentId');
       qb.andWhere('o.parent_id = :parentId', { parentId: filter.parentId });
     }
-    return paginate(qb, first, after);
+    return paginate(ctx.loaders, qb, page);
   }
 
   /** Creates the order and its whole nested hierarchy in one statement. */

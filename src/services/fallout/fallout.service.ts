@@ -6,7 +6,7 @@ import { FalloutSource, FalloutStatus } from '../../entities/enums';
 import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
 import { isUuid, requireText } from '../common/input-checks';
-import { paginate, type Page } from '../common/pagination';
+import { paginate, type Page, type PageRequest } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import { quietTelemetry, type Telemetry } from '../metrics/telemetry';
@@ -67,10 +67,10 @@ export class FalloutService {
     return fallout;
   }
 
-  list(ctx: RequestContext, first?: number | null, after?: string | null, status?: FalloutStatus | null): Promise<Page<FalloutEntity>> {
+  list(ctx: RequestContext, page: PageRequest, status?: FalloutStatus | null): Promise<Page<FalloutEntity>> {
     const qb = ctx.manager.createQueryBuilder(FalloutEntity, 'f');
     if (status) qb.andWhere('f.status = :status', { status });
-    return paginate(qb, first, after);
+    return paginate(ctx.loaders, qb, page);
   }
 
   async resolve(ctx: RequestContext, id: string, resolution: string): Promise<FalloutEntity> {

@@ -4,7 +4,7 @@ import { InboundChannel, InboundOutcome } from '../../entities/enums';
 import { InboundMessageEntity } from '../../entities/inbound-message.entity';
 import { NotFoundError } from '../common/domain.errors';
 import { isUuid } from '../common/input-checks';
-import { paginate, type Page } from '../common/pagination';
+import { paginate, type Page, type PageRequest } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import { quietTelemetry, type Telemetry } from '../metrics/telemetry';
@@ -132,12 +132,7 @@ export class InboundMessages {
     return isUuid(id) ? ctx.loaders.inboundMessage.load(id) : null;
   }
 
-  list(
-    ctx: RequestContext,
-    first?: number | null,
-    after?: string | null,
-    filter?: InboundMessageFilterValues | null,
-  ): Promise<Page<InboundMessageEntity>> {
+  list(ctx: RequestContext, page: PageRequest, filter?: InboundMessageFilterValues | null): Promise<Page<InboundMessageEntity>> {
     const qb = ctx.manager.createQueryBuilder(InboundMessageEntity, 'm');
     if (filter?.externalSystemId) {
       if (!isUuid(filter.externalSystemId)) throw new NotFoundError('External system', filter.externalSystemId, 'filter.externalSystemId');
@@ -154,20 +149,14 @@ export class InboundMessages {
       );
       qb.andWhere(`m.id IN (${touched.join(' UNION ALL ')})`, { recordId: filter.recordId });
     }
-    return paginate(qb, first, after);
+    return paginate(ctx.loaders, qb, page);
   }
 
   /** The messages that touched one record, newest first. */
-  ofRecord(
-    ctx: RequestContext,
-    kind: RecordKind,
-    recordId: string,
-    first?: number | null,
-    after?: string | null,
-  ): Promise<Page<InboundMessageEntity>> {
+  ofRecord(ctx: RequestContext, kind: RecordKind, recordId: string, page: PageRequest): Promise<Page<InboundMessageEntity>> {
     const qb = ctx.manager
       .createQueryBuilder(InboundMessageEntity, 'm')
       .innerJoin(kind.inboundLink.table, 'l', `l.inbound_message_id = m.id AND l.${kind.inboundLink.column} = :recordId`, { recordId });
-    return paginate(qb, first, after);
+    return paginate(ctx.loaders, qb, page);
   }
 }

@@ -2,7 +2,7 @@ import { FulfillmentState, OutboundOperation, OutboundRequestState } from '../..
 import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
 import { isUuid, requireText } from '../common/input-checks';
-import { paginate, type Page } from '../common/pagination';
+import { paginate, type Page, type PageRequest } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
 import { assertMayHandle } from '../records/record-access';
 import { coveredRecords } from './outbox';
@@ -28,12 +28,7 @@ export class OutboundRequestService {
     return isUuid(id) ? ctx.loaders.outboundRequest.load(id) : null;
   }
 
-  list(
-    ctx: RequestContext,
-    first?: number | null,
-    after?: string | null,
-    filter?: OutboundRequestFilterValues | null,
-  ): Promise<Page<OutboundRequestEntity>> {
+  list(ctx: RequestContext, page: PageRequest, filter?: OutboundRequestFilterValues | null): Promise<Page<OutboundRequestEntity>> {
     const qb = ctx.manager.createQueryBuilder(OutboundRequestEntity, 'r');
     if (filter?.state) qb.andWhere('r.state = :state', { state: filter.state });
     if (filter?.requestId) qb.andWhere('r.request_id = :requestId', { requestId: filter.requestId });
@@ -42,7 +37,7 @@ export class OutboundRequestService {
       if (!isUuid(filter.externalSystemId)) throw new NotFoundError('External system', filter.externalSystemId, 'filter.externalSystemId');
       qb.andWhere('r.external_system_id = :sid', { sid: filter.externalSystemId });
     }
-    return paginate(qb, first, after);
+    return paginate(ctx.loaders, qb, page);
   }
 
   /** Re-queues an ERROR request with the same payload and attempts reset. */

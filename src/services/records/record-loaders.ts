@@ -1,20 +1,20 @@
-import type DataLoader from 'dataloader';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import { NotFoundError } from '../common/domain.errors';
 import { isUuid } from '../common/input-checks';
 import type { RequestContext } from '../context/request-context';
-import { In } from 'typeorm';
-import { groupEach } from '../context/loaders';
-import { recordIdOf, type LinkTable, type RecordKind } from './record-kind';
+import { byColumn, viaLink, type KeyLoader } from '../context/table-rows';
+import type { LinkTable, RecordKind } from './record-kind';
+
+const CHILDREN = byColumn('parentId');
 
 /** Records of a kind by id (null where missing), batched per request. */
-export function recordLoader<R extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<R>): DataLoader<string, R | null> {
-  return ctx.loaders.byId(kind.key, kind.entity);
+export function recordLoader<R extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<R>): KeyLoader<R | null> {
+  return ctx.loaders.byId(kind.entity);
 }
 
 /** The children of each record, oldest first. */
-export function childrenLoader<R extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<R>): DataLoader<string, R[]> {
-  return ctx.loaders.childrenOf(`${kind.key}Children`, kind.entity);
+export function childrenLoader<R extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<R>): KeyLoader<R[]> {
+  return ctx.loaders.rows(kind.entity, CHILDREN);
 }
 
 /** A record of the kind, or NOT_FOUND naming the argument it came in. */
@@ -35,16 +35,6 @@ export function linkedRecordsLoader<R extends FulfillmentRecord>(
   kind: RecordKind<R>,
   table: LinkTable,
   ownerProperty: string,
-): DataLoader<string, R[]> {
-  return ctx.loaders.loader(`${kind.key}sVia:${table.table}`, async (ids, m) => {
-    const links = await m.find(table.entity, { where: { [ownerProperty]: In([...ids]) } as never });
-    const records = await recordLoader(ctx, kind).loadMany(links.map((l) => recordIdOf(table, l)));
-    const byId = new Map(records.filter((r): r is R => !!r && !(r instanceof Error)).map((r) => [r.id, r]));
-    return groupEach(links, ids, (l) => (l as Record<string, string>)[ownerProperty]).map((ls) =>
-      ls
-        .map((l) => byId.get(recordIdOf(table, l)))
-        .filter((r): r is R => !!r)
-        .sort((a, b) => a.seq - b.seq),
-    );
-  });
+): KeyLoader<R[]> {
+  return ctx.loaders.rows(kind.entity, viaLink(table.entity, ownerProperty, table.property));
 }

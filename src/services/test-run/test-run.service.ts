@@ -3,7 +3,7 @@ import { TestRunEntity } from '../../entities/test-run.entity';
 import type { CharacteristicValue } from '../../entities/columns';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
 import { checkCharacteristics, isUuid, requireText } from '../common/input-checks';
-import { paginate, type Page } from '../common/pagination';
+import { paginate, type Page, type PageRequest } from '../common/pagination';
 import type { RequestContext } from '../context/request-context';
 import { flattenTree, insertTreeRows } from '../common/tree-input';
 import { labelOf } from '../records/record-kind';
@@ -44,12 +44,7 @@ export class TestRunService {
     return isUuid(id) ? recordLoader(ctx, TEST_RUNS).load(id) : null;
   }
 
-  list(
-    ctx: RequestContext,
-    first?: number | null,
-    after?: string | null,
-    filter?: TestRunFilterValues | null,
-  ): Promise<Page<TestRunEntity>> {
+  list(ctx: RequestContext, page: PageRequest, filter?: TestRunFilterValues | null): Promise<Page<TestRunEntity>> {
     const qb = ctx.manager.createQueryBuilder(TestRunEntity, 'r');
     if (filter?.fulfillmentState) qb.andWhere('r.fulfillment_state = :fs', { fs: filter.fulfillmentState });
     if (filter?.rootsOnly) qb.andWhere('r.parent_id IS NULL');
@@ -57,7 +52,7 @@ export class TestRunService {
       if (!isUuid(filter.parentId)) throw new NotFoundError(TEST_RUNS.label, filter.parentId, 'filter.parentId');
       qb.andWhere('r.parent_id = :parentId', { parentId: filter.parentId });
     }
-    return paginate(qb, first, after);
+    return paginate(ctx.loaders, qb, page);
   }
 
   async create(ctx: RequestContext, input: TestRunValues): Promise<TestRunEntity> {

@@ -71,7 +71,7 @@ describe('list filters over many rows', () => {
   }
 
   it('outboundRequests(operation) reads the operation index, and answers the newest matching requests', async () => {
-    const page = await services.outboundRequests.list(ctx, 50, null, { operation: OutboundOperation.CANCEL });
+    const page = await services.outboundRequests.list(ctx, { first: 50 }, { operation: OutboundOperation.CANCEL });
     expect(page.edges).toHaveLength(50);
     expect(page.edges.every((e) => e.node.operation === OutboundOperation.CANCEL)).toBe(true);
     expect(page.edges[0].node.requestId).toBe(`r-${ROWS - 93}`);
@@ -82,7 +82,7 @@ describe('list filters over many rows', () => {
   });
 
   it("inboundMessages(recordId) reads the record's messages by key, not every message (one in a thousand is the record's)", async () => {
-    const page = await services.inboundMessages.list(ctx, 10, null, { recordId: '11111111-1111-4111-8111-111111111111' });
+    const page = await services.inboundMessages.list(ctx, { first: 10 }, { recordId: '11111111-1111-4111-8111-111111111111' });
     expect(page.edges).toHaveLength(10);
     expect(page.edges[0].node.eventId).toBe(`e-${ROWS}`);
     const plan = await planOfLastPage();
@@ -94,7 +94,7 @@ describe('list filters over many rows', () => {
   });
 
   it('a state the list has no rows in is answered from the state index, empty', async () => {
-    const page = await services.outboundRequests.list(ctx, 50, null, { state: OutboundRequestState.ERROR });
+    const page = await services.outboundRequests.list(ctx, { first: 50 }, { state: OutboundRequestState.ERROR });
     expect(page.edges).toEqual([]);
     expect(await planOfLastPage()).toContain('outbound_request_state_idx');
   });

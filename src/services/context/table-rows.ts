@@ -1,0 +1,142 @@
+import DataLoader from 'dataloader';
+import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/**
+ * A way of reaching rows of a table from a key: by id, by a column of the row (children by their
+ * parent), through a link table. `pairs` is the SQL of (key, row_id, ord) for the keys in the uuid[]
+ * parameter `keys`; each key's rows come ordered by ord, then by the table's seq where it has one.
+ */
+export interface RowPath {
+  /** Unique among the paths to one table: it names the loader's keys. */
+  readonly name: string;
+  pairs(keys: string, target: EntityMetadata): string;
+}
+
+/** Loads one key's value, batched with every other key asked for in the same tick. */
+export interface KeyLoader<V> {
+  load(key: string): Promise<V>;
+}
+
+export const BY_ID: RowPath = {
+  name: 'id',
+  pairs: (keys) => `SELECT id AS key, id AS row_id, 0 AS ord FROM unnest(${keys}) AS id`,
+};
+
+/** The rows whose `property` (a uuid column: parentId) is the key. */
+export function byColumn(property: string): RowPath {
+  return {
+    name: property,
+    pairs: (keys, target) => {
+      const column = columnOf(target, property);
+      return `SELECT r.${column} AS key, r.id AS row_id, 0 AS ord FROM ${target.tableName} r WHERE r.${column} = ANY(${keys})`;
+    },
+  };
+}
+
+/**
+ * The rows a link table `link` pairs with the key: its `from` property holds the key, `to` the row's
+ * id; ordered by its `position` property when given (the payload's order), else by the rows' seq.
+ */
+export function viaLink(link: new () => object, from: string, to: string, position?: string): RowPath {
+  return {
+    name: `${link.name}.${from}>${to}`,
+    pairs: (keys, target) => {
+      const meta = target.connection.getMetadata(link);
+      const [key, row] = [columnOf(meta, from), columnOf(meta, to)];
+      const ord = position ? `l.${columnOf(meta, position)}` : '0';
+      return `SELECT l.${key} AS key, l.${row} AS row_id, ${ord} AS ord FROM ${meta.tableName} l WHERE l.${key} = ANY(${keys})`;
+    },
+  };
+}
+
+function columnOf(meta: EntityMetadata, property: string): string {
+  const column = meta.findColumnWithPropertyName(property);
+  if (!column) throw new Error(`${meta.name} has no column for ${property}`);
+  return column.databaseName;
+}
+
+const SEP = ' ';
+
+interface Reached<T> {
+  ord: number;
+  row: T;
+}
+
+/**
+ * Every path to the rows of one table behind one DataLoader: the keys of one tick, whatever path they
+ * take, are one statement (the pairs of each path, UNION ALL, joined to the table), and the rows are
+ * built from the table's columns as TypeORM builds entities (its transformers included). So a page's
+ * nested lists cost one statement per table and level: the children of the page's orders and the
+ * orders of its fallouts are one read of domain_order, their outbound requests and a fallout's request
+ * one of outbound_request.
+ *
+ * A row is read and built once per request (until clear(): the end of a transaction), as the by-id
+ * loaders' cache did: a row that several keys reach comes with its columns once, and one read earlier
+ * in the request comes without them (the children's outbound requests are their roots').
+ */
+export class TableRows<T extends ObjectLiteral> {
+  private readonly paths = new Map<string, RowPath>();
+  private readonly known = new Map<string, T>();
+  private readonly loader: DataLoader<string, T[]>;
+
+  constructor(
+    private readonly entity: EntityTarget<T>,
+    manager: () => EntityManager,
+    batchScheduleFn: (dispatch: () => void) => void,
+  ) {
+    this.loader = new DataLoader<string, T[]>((keys) => this.read(keys, manager()), { batchScheduleFn });
+  }
+
+  along(path: RowPath): KeyLoader<T[]> {
+    this.paths.set(path.name, path);
+    return { load: (key) => this.loader.load(`${path.name}${SEP}${key}`) };
+  }
+
+  clear(): void {
+    this.loader.clearAll();
+    this.known.clear();
+  }
+
+  private async read(keys: readonly string[], m: EntityManager): Promise<T[][]> {
+    const meta = m.connection.getMetadata(this.entity);
+    const byPath = new Map<string, string[]>();
+    for (const k of keys) {
+      const at = k.lastIndexOf(SEP);
+      const name = k.slice(0, at);
+      let list = byPath.get(name);
+      if (!list) byPath.set(name, (list = []));
+      list.push(k.slice(at + 1));
+    }
+    const names = [...byPath.keys()];
+    const pairs = names.map(
+      (name, i) => `SELECT ${i} AS path, key, row_id, ord FROM (${this.paths.get(name)!.pairs(`$${i + 1}::uuid[]`, meta)}) p${i}`,
+    );
+    const known = `$${names.length + 1}::uuid[]`;
+    const raw = await m.query<Record<string, unknown>[]>(
+      `SELECT p.path AS "~path", p.key AS "~key", p.row_id AS "~row", p.ord AS "~ord", t.*
+         FROM (SELECT x.*, row_number() OVER (PARTITION BY x.row_id) AS nth FROM (${pairs.join(' UNION ALL ')}) x) p
+         LEFT JOIN ${meta.tableName} t ON t.id = p.row_id AND p.nth = 1 AND t.id <> ALL(${known})`,
+      [...names.map((name) => byPath.get(name)), [...this.known.keys()]],
+    );
+    const driver = m.connection.driver;
+    for (const r of raw) {
+      if (r.id == null) continue;
+      const row = meta.create(undefined, { fromDeserializer: true }) as T;
+      for (const column of meta.columns) column.setEntityValue(row, driver.prepareHydratedValue(r[column.databaseName], column));
+      this.known.set(r.id as string, row);
+    }
+    const reached = new Map<string, Reached<T>[]>(keys.map((k) => [k, []]));
+    for (const r of raw) {
+      // Missing: a key that names no row (an id that does not exist).
+      const row = this.known.get(r['~row'] as string);
+      if (row) reached.get(`${names[r['~path'] as number]}${SEP}${r['~key'] as string}`)?.push({ ord: r['~ord'] as number, row });
+    }
+    const bySeq = !!meta.findColumnWithPropertyName('seq');
+    return keys.map((k) =>
+      reached
+        .get(k)!
+        .sort((a, b) => a.ord - b.ord || (bySeq ? (a.row.seq as number) - (b.row.seq as number) : 0))
+        .map((r) => r.row),
+    );
+  }
+}
