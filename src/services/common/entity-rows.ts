@@ -1,4 +1,5 @@
 import type { EntityManager, EntityMetadata, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 type EntityClass<T> = new () => T;
 
@@ -41,11 +42,14 @@ export function toEntity<T extends ObjectLiteral>(
   const metadata = manager.connection.getMetadata(entity);
   const primary = metadata.primaryColumns[0];
   if (row[`${prefix}.${primary.propertyName}`] == null) return null;
-  const target = metadata.create(manager.queryRunner) as T;
-  const driver = manager.connection.driver;
-  for (const column of metadata.columns) {
-    column.setEntityValue(target, driver.prepareHydratedValue(row[`${prefix}.${column.propertyName}`], column));
-  }
+  return hydrate<T>(metadata, (column) => row[`${prefix}.${column.propertyName}`]);
+}
+
+/** An entity built from its columns' raw values as TypeORM builds one it read (conversions and transformers). */
+export function hydrate<T extends ObjectLiteral>(metadata: EntityMetadata, valueOf: (column: ColumnMetadata) => unknown): T {
+  const target = metadata.create(undefined, { fromDeserializer: true }) as T;
+  const driver = metadata.connection.driver;
+  for (const column of metadata.columns) column.setEntityValue(target, driver.prepareHydratedValue(valueOf(column), column));
   return target;
 }
 

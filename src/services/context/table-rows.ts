@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import { hydrate } from '../common/entity-rows';
 
 /**
  * A way of reaching rows of a table from a key: by id, by a column of the row (children by their
@@ -118,12 +119,12 @@ export class TableRows<T extends ObjectLiteral> {
          LEFT JOIN ${meta.tableName} t ON t.id = p.row_id AND p.nth = 1 AND t.id <> ALL(${known})`,
       [...names.map((name) => byPath.get(name)), [...this.known.keys()]],
     );
-    const driver = m.connection.driver;
     for (const r of raw) {
       if (r.id == null) continue;
-      const row = meta.create(undefined, { fromDeserializer: true }) as T;
-      for (const column of meta.columns) column.setEntityValue(row, driver.prepareHydratedValue(r[column.databaseName], column));
-      this.known.set(r.id as string, row);
+      this.known.set(
+        r.id as string,
+        hydrate<T>(meta, (column) => r[column.databaseName]),
+      );
     }
     const reached = new Map<string, Reached<T>[]>(keys.map((k) => [k, []]));
     for (const r of raw) {
