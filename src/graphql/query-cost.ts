@@ -6,7 +6,10 @@ import {
   isListType,
   isScalarType,
   Kind,
+  TypeInfo,
   visit,
+  visitWithTypeInfo,
+  type ASTNode,
   type DocumentNode,
   type GraphQLField,
   type GraphQLSchema,
@@ -67,6 +70,10 @@ const MAX_QUERY_NODES = 20_000;
  * The estimated number of objects an operation resolves with these variables. A field may set its own
  * cost with type-graphql's `complexity` option (read from the field's extensions). Throws a GraphQLError
  * when the operation has more than MAX_QUERY_NODES nodes (fragments spread inside each other).
+ *
+ * The estimate is remembered per document (Apollo hands every request of one query text the same parsed
+ * document), operation and values of the variables it reads (see `estimateInputs`): a console polling
+ * one query, or clients submitting with one mutation, pay the walk once, not on every request.
  */
 export function queryCost(
   schema: GraphQLSchema,
@@ -74,7 +81,16 @@ export function queryCost(
   operationName: string | null | undefined,
   variables: Record<string, unknown>,
 ): number {
-  return getComplexity({
+  let bySchema = estimates.get(schema);
+  if (!bySchema) estimates.set(schema, (bySchema = new WeakMap()));
+  let known = bySchema.get(document);
+  if (!known) bySchema.set(document, (known = { inputs: estimateInputs(schema, document), costs: new Map() }));
+  // A variable left out and one given as null are different (an omitted argument, a null one).
+  const given = known.inputs.map((name) => (name in variables ? (JSON.stringify(variables[name]) ?? 'undefined') : '-'));
+  const key = `${operationName ?? ''}\u0000${given.join('\u0000')}`;
+  const remembered = known.costs.get(key);
+  if (remembered !== undefined) return remembered;
+  const cost = getComplexity({
     schema,
     query: withOpaqueInputs(schema, document),
     operationName: operationName ?? undefined,
@@ -82,6 +98,48 @@ export function queryCost(
     maxQueryNodes: MAX_QUERY_NODES,
     estimators: [fieldExtensionsEstimator(), objectCount],
   });
+  if (known.costs.size >= MAX_ESTIMATES_PER_DOCUMENT) known.costs.clear();
+  known.costs.set(key, cost);
+  return cost;
+}
+
+/** Estimates made, by schema and document; a document no longer cached by Apollo is let go with them. */
+const estimates = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, { inputs: string[]; costs: Map<string, number> }>>();
+/** Different `first` values of one document kept at once (a client paging through sizes); then start over. */
+const MAX_ESTIMATES_PER_DOCUMENT = 64;
+
+/**
+ * The variables an estimate of this document depends on, sorted: those in a `first` argument (page sizes),
+ * in a directive (@skip and @include decide which fields count) and in any argument of a field with a cost
+ * of its own (`complexity`, which may read its arguments). Every other variable (ids, inputs) changes nothing
+ * in the figure; one missing or of the wrong type makes the estimate throw, which checkCost leaves to the
+ * execution to report, so remembered or not, such a request gets the execution's error (or, when the
+ * remembered figure is over the limit, the limit's).
+ */
+function estimateInputs(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (node: ASTNode) =>
+    visit(node, {
+      Variable: (v) => {
+        names.add(v.name.value);
+      },
+    });
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      VariableDefinition: () => false,
+      Directive: (node) => {
+        collect(node);
+        return false;
+      },
+      Argument: (node) => {
+        const field = typeInfo.getFieldDef();
+        if (node.name.value === 'first' || field?.extensions.complexity !== undefined) collect(node);
+      },
+    }),
+  );
+  return [...names].sort();
 }
 
 /**

@@ -110,6 +110,28 @@ describe('GraphQL limits', () => {
       expect(checkCost(schema, doc, undefined, {}, DEFAULTS)).toEqual([]);
     });
 
+    it('a document asked again is estimated with its new variables (page size, @include), as a fresh one is', () => {
+      const text = `query Page($first: Int, $deep: Boolean!, $id: ID!) {
+        domainOrders(first: $first) { edges { node { id children @include(if: $deep) { id } } } }
+        domainOrder(id: $id) { id }
+      }`;
+      const reused = parse(text);
+      const limits = { ...DEFAULTS, maxCost: 100 };
+      const refused = (variables: Record<string, unknown>) => checkCost(schema, reused, 'Page', variables, limits).length > 0;
+      const asFresh = (variables: Record<string, unknown>) => checkCost(schema, parse(text), 'Page', variables, limits).length > 0;
+      const cases: Record<string, unknown>[] = [
+        { first: 10, deep: true, id: 'a' },
+        { first: 30, deep: true, id: 'a' }, // 30 orders with 4 children each: about 151 objects
+        { first: 30, deep: false, id: 'b' },
+        { first: 10, deep: true, id: 'c' },
+        { first: null, deep: true, id: 'e' }, // the default page size
+        { deep: true, id: 'f' }, // no page size given at all
+        { first: 30, deep: true, id: 'd' },
+      ];
+      expect(cases.map(refused)).toEqual([false, true, false, false, true, false, true]);
+      expect(cases.map(refused)).toEqual(cases.map(asFresh));
+    });
+
     it('variables nested exactly MAX_INPUT_DEPTH levels pass, one more is refused', () => {
       const deep = (levels: number) => {
         let value: unknown = 'leaf';

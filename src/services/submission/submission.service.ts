@@ -12,6 +12,7 @@ import {
   NoMatchingRuleError,
   NotFoundError,
 } from '../common/domain.errors';
+import { entityColumns, toEntity } from '../common/entity-rows';
 import type { RequestContext } from '../context/request-context';
 import { evaluateRules, noMatchMessage } from '../decision/decision';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
@@ -128,19 +129,27 @@ export class SubmissionService {
 
   /** The first active rule that matches, with its external system (one statement). */
   private async decide(ctx: RequestContext, kind: RecordKind, node: RecordNode) {
-    const rules = await ctx.manager
-      .createQueryBuilder(DecisionRuleEntity, 'rule')
-      .leftJoinAndMapOne('rule.system', ExternalSystemEntity, 'system', 'system.id = rule.externalSystemId')
-      .where('rule.subject = :subject AND rule.active', { subject: kind.subject })
-      .orderBy('rule.priority', 'ASC')
-      .getMany();
-    const match = evaluateRules(kind.subject, node, rules);
+    const m = ctx.manager;
+    const rows = await m.query<Record<string, unknown>[]>(
+      `SELECT ${entityColumns(m, DecisionRuleEntity, 'r', 'rule')}, ${entityColumns(m, ExternalSystemEntity, 's', 'system')}
+         FROM decision_rule r LEFT JOIN external_system s ON s.id = r.external_system_id
+        WHERE r.subject = $1 AND r.active
+        ORDER BY r.priority ASC`,
+      [kind.subject],
+    );
+    const rules = rows.map((row) => ({
+      rule: toEntity(m, DecisionRuleEntity, row, 'rule')!,
+      system: toEntity(m, ExternalSystemEntity, row, 'system'),
+    }));
+    const match = evaluateRules(
+      kind.subject,
+      node,
+      rules.map((r) => r.rule),
+    );
     if (!match) throw new NoMatchingRuleError(noMatchMessage(kind.subject, node));
-    const rule = rules.find((r) => r.id === match.id)! as DecisionRuleEntity & { system?: ExternalSystemEntity | null };
-    const { system } = rule;
-    delete rule.system;
+    const { rule, system } = rules.find((r) => r.rule.id === match.id)!;
     if (!system) throw new NotFoundError('External system', rule.externalSystemId, 'rule.externalSystemId');
-    return { rule: rule as DecisionRuleEntity, system };
+    return { rule, system };
   }
 
   /**
