@@ -3,6 +3,7 @@ import {
   CreateDomainOrderDocument,
   CreateFulfillmentRequestDocument,
   DeactivateOpenApiDocument,
+  OutboundRequestDocument,
   UpdateDecisionRuleDocument,
 } from '../__generated__/graphql';
 import { code, startTestApp, type TestApp } from '../support/app';
@@ -56,6 +57,9 @@ describe('a submission in SQL statements', () => {
       externalSystem: { id: system.id },
     });
     expect(request.domainOrders.map((o) => o.fulfillmentState)).toEqual(['PENDING', 'PENDING', 'PENDING']);
+    // What the answer says is what was stored and generated: a later read of the request says the same.
+    const { outboundRequest: stored } = await app.ok(OutboundRequestDocument, { id: request.id });
+    expect(stored).toEqual(request);
   });
 
   it('sees the Open API deactivated, and a rule edited, on the very next submission', async () => {

@@ -61,11 +61,6 @@ export function flattenTree<T extends TreeInput<T>>(root: T, anchor: TreeAnchor 
   return out;
 }
 
-/** Inserts rows in chunks that stay well below PostgreSQL's 65535 bind parameters per statement. */
-export async function insertInChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>, size = 500): Promise<void> {
-  for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
-}
-
 /**
  * Inserts the rows of a created tree in one statement with one JSON parameter, in the given order (so
  * the sequence numbers them parents first). TypeORM's multi-row INSERTs of a 10,000-node tree allocated

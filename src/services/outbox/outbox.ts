@@ -5,7 +5,7 @@ import { OutboundOperation, OutboundRequestState } from '../../entities/enums';
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
-import { insertInChunks } from '../common/tree-input';
+import { insertEntities } from '../common/entity-rows';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import { linkedRecordId, type RecordKind } from '../records/record-kind';
@@ -88,18 +88,7 @@ export class Outbox {
       }),
     );
     // RETURNING the generated columns (seq, number, timestamps) completes each row in place: no read-back.
-    await insertInChunks(
-      rows,
-      (chunk) =>
-        ctx.manager
-          .createQueryBuilder()
-          .insert()
-          .into(OutboundRequestEntity)
-          .values(chunk as never)
-          .returning(['seq', 'number'])
-          .execute(),
-      200,
-    );
+    await insertEntities(ctx.manager, OutboundRequestEntity, rows);
     // The links in one statement of four arrays, however big the tree (a 10,000-node one took five
     // 2,000-row INSERTs through TypeORM, most of a second).
     const links = batch.requests.flatMap((r, i) =>
