@@ -56,7 +56,8 @@ export function hydrate<T extends ObjectLiteral>(metadata: EntityMetadata, value
 /**
  * Sets the same values on the entities with these ids, in one statement written from the entity's
  * metadata, as TypeORM's update would: the values converted (jsonb as JSON, the columns' transformers
- * applied) and the update date column stamped.
+ * applied), a function's result taken as an SQL expression (`version: () => 'version + 1'`, for code,
+ * never for input) and the update date column stamped.
  */
 export async function updateEntities<T extends ObjectLiteral>(
   manager: EntityManager,
@@ -70,13 +71,33 @@ export async function updateEntities<T extends ObjectLiteral>(
   const assignments = Object.entries(set).map(([property, value]) => {
     const column = metadata.findColumnWithPropertyName(property);
     if (!column) throw new Error(`${metadata.name} has no column ${property}`);
+    if (typeof value === 'function') return `${column.databaseName} = ${(value as () => string)()}`;
     params.push(driver.preparePersistentValue(value, column));
     return `${column.databaseName} = $${params.length}`;
   });
-  if (assignments.length === 0) return;
+  if (assignments.length === 0 || ids.length === 0) return;
   if (metadata.updateDateColumn) assignments.push(`${metadata.updateDateColumn.databaseName} = CURRENT_TIMESTAMP`);
   params.push(ids);
   await manager.query(`UPDATE ${metadata.tableName} SET ${assignments.join(', ')} WHERE id = ANY($${params.length}::uuid[])`, params);
+}
+
+/**
+ * Sets each entity's own values: one updateEntities statement per distinct set of values, so records
+ * that change alike (a hierarchy moving together) are one statement. An empty set changes nothing.
+ */
+export async function updateEachEntity<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityClass<T>,
+  updates: { id: string; set: Record<string, unknown> }[],
+): Promise<void> {
+  const groups = new Map<string, { set: Record<string, unknown>; ids: string[] }>();
+  for (const { id, set } of updates) {
+    const key = JSON.stringify(set, (_, value: unknown) => (typeof value === 'function' ? `sql:${String(value)}` : value));
+    const group = groups.get(key) ?? { set, ids: [] };
+    group.ids.push(id);
+    groups.set(key, group);
+  }
+  for (const { set, ids } of groups.values()) await updateEntities(manager, entity, set, ids);
 }
 
 /** Rows of one INSERT: its parameters stay far below PostgreSQL's 65,535 with any entity's columns. */

@@ -14,7 +14,7 @@ import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import type { FalloutService } from '../fallout/fallout.service';
-import { entityColumns, toEntity, updateEntities } from '../common/entity-rows';
+import { entityColumns, toEntity, updateEachEntity } from '../common/entity-rows';
 import { coveredRecords } from '../outbox/outbox';
 import { OPEN_CANCELLATION, type Cancellations } from '../records/cancellations';
 import type { RecordKind } from '../records/record-kind';
@@ -159,15 +159,11 @@ export class ReportApplication {
     cancellation: CancellationEntity | null,
   ) {
     const { kind, request } = target;
-    // One UPDATE per distinct change: a hierarchy that moves together is one statement.
-    const groups = new Map<string, { set: Record<string, unknown>; ids: string[] }>();
-    for (const u of plan.updates) {
-      const key = JSON.stringify(u.set);
-      const group = groups.get(key) ?? { set: u.set, ids: [] };
-      group.ids.push(u.record.id);
-      groups.set(key, group);
-    }
-    for (const { set, ids } of groups.values()) await updateEntities(ctx.manager, kind.entity, set, ids);
+    await updateEachEntity(
+      ctx.manager,
+      kind.entity,
+      plan.updates.map((u) => ({ id: u.record.id, set: u.set })),
+    );
     const changes = plan.updates.filter((u) => u.stateChange !== null);
     await this.publisher.fulfillmentStatesChanged(
       ctx,

@@ -4,6 +4,7 @@ import { CancellationEntity } from '../../entities/cancellation.entity';
 import { CancellationState, ErrorCategory, FalloutSource, FulfillmentState } from '../../entities/enums';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
+import { updateEachEntity } from '../common/entity-rows';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import { changeFulfillmentStates } from './fulfillment-states';
@@ -53,11 +54,11 @@ export class Cancellations {
       reason: cancel.reason,
       resourceId: cancel.resourceId,
     });
-    for (const record of records) {
-      const columns = kind.cancellingColumns(record);
-      if (Object.keys(columns).length === 0) continue;
-      await ctx.manager.createQueryBuilder().update(kind.entity).set(columns).whereInIds([record.id]).execute();
-    }
+    await updateEachEntity(
+      ctx.manager,
+      kind.entity,
+      records.map((r) => ({ id: r.id, set: kind.cancellingColumns(r) })),
+    );
   }
 
   /**
@@ -119,11 +120,11 @@ export class Cancellations {
 
   /** Gives records back the state they had before their cancellation. */
   async restore(ctx: RequestContext, kind: RecordKind, records: FulfillmentRecord[]): Promise<void> {
-    for (const record of records) {
-      const columns = kind.restoredColumns(record);
-      if (Object.keys(columns).length === 0) continue;
-      await ctx.manager.createQueryBuilder().update(kind.entity).set(columns).whereInIds([record.id]).execute();
-    }
+    await updateEachEntity(
+      ctx.manager,
+      kind.entity,
+      records.map((r) => ({ id: r.id, set: kind.restoredColumns(r) })),
+    );
   }
 
   /** The cancellations of CANCEL requests, by request id, locked for the caller's change. */

@@ -1,6 +1,7 @@
 import type { FulfillmentState } from '../../entities/enums';
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
+import { updateEntities } from '../common/entity-rows';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import type { RecordKind } from './record-kind';
@@ -31,13 +32,12 @@ export async function changeFulfillmentStates<R extends FulfillmentRecord>(
 ): Promise<void> {
   const { records, state, also = {}, request = null, inboundMessageId = null } = change;
   if (records.length === 0) return;
-  await ctx.manager
-    .createQueryBuilder()
-    .update(kind.entity)
-    .set({ ...also, fulfillmentState: state })
-    // One array parameter: an IN list of a 10,000-node tree's ids costs TypeORM seconds to build.
-    .where('id = ANY(CAST(:ids AS uuid[]))', { ids: records.map((r) => r.id) })
-    .execute();
+  await updateEntities(
+    ctx.manager,
+    kind.entity,
+    { ...also, fulfillmentState: state },
+    records.map((r) => r.id),
+  );
   const requestOf = typeof request === 'function' ? request : () => request;
   const externalState = (r: R) => ('externalState' in also ? (also.externalState as string | null) : r.externalState);
   await publisher.fulfillmentStatesChanged(
