@@ -11,6 +11,7 @@ import { createFormatError } from './graphql/format-error';
 import { documentLimitRules, limitsPlugin, parseOptions, prepareOperation } from './graphql/limits';
 import { consoleStatic } from './http/console-static';
 import { metricsPlugin } from './graphql/metrics-plugin';
+import { rolesScope, sharedSubscribe } from './graphql/subscription-execution';
 import { bearerMatches, BodyTimeoutError, BodyTooLargeError, readBody, requestIdOf, sendJson } from './http-kit';
 import type { AuthUser } from './services/auth/roles';
 import { DomainError } from './services/common/domain.errors';
@@ -126,6 +127,8 @@ export async function createHttpApp(
         return prepared;
       },
       context: (ctx) => new RequestContext(services.dataSource, ctx.extra.user ?? null, null, services.eventBus),
+      // An event reaching many subscribers of one operation is executed once for each set of roles among them.
+      subscribe: sharedSubscribe(rolesScope),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
