@@ -11,7 +11,8 @@ import {
 } from '../__generated__/graphql';
 import { unique } from '../graphql/factories';
 import { startTestApp, type TestApp } from '../support/app';
-import { orderingSystem, testSystem, waitFor } from './e2e-kit';
+import type { Logger } from 'typeorm';
+import { caseRule, orderingSystem, testSystem, waitFor } from './e2e-kit';
 
 /** Helpers of the inbound end-to-end tests: systems that call back, raw callbacks, waiting on reported states. */
 
@@ -30,6 +31,20 @@ export async function startInboundWorld(options: Partial<SimulatorOptions> = {})
 export async function closeInboundWorld(world: { app?: TestApp; sim?: Simulator }): Promise<void> {
   await world.app?.close();
   await world.sim?.close();
+}
+
+/**
+ * The world of a test that sends the events itself: a gateway with TMF641 active (its statements go to
+ * `sqlLogger`), a simulator that accepts orders and never calls back, a system with an inbound token and
+ * a rule sending the case's orders to it.
+ */
+export async function silentOrderingWorld(caseName: string, sqlLogger: Logger) {
+  const sim = await startSimulator({ stepMs: 600_000, notify: 'none' });
+  const app = await startTestApp({ sqlLogger });
+  await app.ok(ActivateOpenApiDocument, { api: 'SERVICE_ORDERING_TMF641' });
+  const { system, token } = await callingBackSystem(app, sim, 'orders', { notify: 'none' });
+  await caseRule(app, system.id, caseName);
+  return { app, sim, systemId: system.id, token };
 }
 
 /** A system with an inbound token whose simulator calls this gateway back (TMF events by default). */

@@ -1,8 +1,8 @@
-import { startSimulator, type Simulator } from '../../src/simulator';
-import { ActivateOpenApiDocument, CreateDomainOrderDocument, CreateFulfillmentRequestDocument } from '../__generated__/graphql';
-import { startTestApp, type TestApp } from '../support/app';
-import { caseOrder, caseRule, waitForState } from './e2e-kit';
-import { callback, callingBackSystem, orderEvent, orderReport } from './inbound-kit';
+import type { Simulator } from '../../src/simulator';
+import { CreateDomainOrderDocument, CreateFulfillmentRequestDocument } from '../__generated__/graphql';
+import type { TestApp } from '../support/app';
+import { caseOrder, waitForState } from './e2e-kit';
+import { callback, silentOrderingWorld, orderEvent, orderReport } from './inbound-kit';
 import { StatementLog } from '../support/statement-log';
 
 /**
@@ -17,15 +17,7 @@ describe('SQL statements per inbound event', () => {
   let token: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ stepMs: 600_000, notify: 'none' });
-    // The dispatcher's sweeps (claim_outbound_requests) are left out of the count.
-    app = await startTestApp({ sqlLogger: counter });
-    await app.ok(ActivateOpenApiDocument, { api: 'SERVICE_ORDERING_TMF641' });
-    ({
-      system: { id: systemId },
-      token,
-    } = await callingBackSystem(app, sim, 'orders', { notify: 'none' }));
-    await caseRule(app, systemId, 'statements');
+    ({ app, sim, systemId, token } = await silentOrderingWorld('statements', counter));
   });
   afterAll(async () => {
     await app?.close();

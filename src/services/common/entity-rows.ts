@@ -1,5 +1,6 @@
 import type { EntityManager, EntityMetadata, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
 
 type EntityClass<T> = new () => T;
 
@@ -82,22 +83,83 @@ export async function updateEntities<T extends ObjectLiteral>(
 }
 
 /**
- * Sets each entity's own values: one updateEntities statement per distinct set of values, so records
- * that change alike (a hierarchy moving together) are one statement. An empty set changes nothing.
+ * Sets each entity's own values. Records that change alike (a hierarchy moving together) are one
+ * updateEntities statement; records that change the same columns to values of their own (a batch of
+ * reports, each with its own event time) are one statement too, their values given as one JSON parameter
+ * typed by the table's own row type. An empty set changes nothing.
  */
 export async function updateEachEntity<T extends ObjectLiteral>(
   manager: EntityManager,
   entity: EntityClass<T>,
   updates: { id: string; set: Record<string, unknown> }[],
 ): Promise<void> {
-  const groups = new Map<string, { set: Record<string, unknown>; ids: string[] }>();
+  // By the columns changed (and any SQL expression), then by the values.
+  const shapes = new Map<string, Map<string, { set: Record<string, unknown>; ids: string[] }>>();
   for (const { id, set } of updates) {
+    const shape = Object.keys(set)
+      .sort()
+      .map((k) => (typeof set[k] === 'function' ? `${k}=${(set[k] as () => string)()}` : k))
+      .join(',');
     const key = JSON.stringify(set, (_, value: unknown) => (typeof value === 'function' ? `sql:${String(value)}` : value));
-    const group = groups.get(key) ?? { set, ids: [] };
+    const alike = shapes.get(shape) ?? new Map<string, { set: Record<string, unknown>; ids: string[] }>();
+    const group = alike.get(key) ?? { set, ids: [] };
     group.ids.push(id);
-    groups.set(key, group);
+    alike.set(key, group);
+    shapes.set(shape, alike);
   }
-  for (const { set, ids } of groups.values()) await updateEntities(manager, entity, set, ids);
+  for (const alike of shapes.values()) {
+    if (alike.size === 1) {
+      const [{ set, ids }] = alike.values();
+      await updateEntities(manager, entity, set, ids);
+    } else {
+      await updateRowsFromJson(manager, entity, [...alike.values()].flatMap(({ set, ids }) => ids.map((id) => ({ id, set }))));
+    }
+  }
+}
+
+/** One UPDATE of rows that all change the same columns, each to its own values (updateEachEntity). */
+async function updateRowsFromJson<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityClass<T>,
+  updates: { id: string; set: Record<string, unknown> }[],
+): Promise<void> {
+  const metadata = manager.connection.getMetadata(entity);
+  const driver = manager.connection.driver;
+  const properties = Object.keys(updates[0].set);
+  const columns = properties.map((property) => {
+    const column = metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`${metadata.name} has no column ${property}`);
+    return column;
+  });
+  const primary = metadata.primaryColumns[0].databaseName;
+  const assignments = columns.map((column, i) => {
+    const value = updates[0].set[properties[i]];
+    if (typeof value === 'function') return `${column.databaseName} = ${(value as () => string)()}`;
+    return `${column.databaseName} = v."set.${column.databaseName}"`;
+  });
+  if (metadata.updateDateColumn) assignments.push(`${metadata.updateDateColumn.databaseName} = CURRENT_TIMESTAMP`);
+  const given = columns.filter((_, i) => typeof updates[0].set[properties[i]] !== 'function');
+  const rows = updates.map(({ id, set }) => {
+    const row: Record<string, unknown> = { [primary]: id };
+    for (const column of given) {
+      const value = set[column.propertyName];
+      // jsonb goes in as the JSON value itself; the driver would make it a string of JSON.
+      row[column.databaseName] =
+        column.type === 'jsonb' || column.type === 'json'
+          ? column.transformer
+            ? ApplyValueTransformers.transformTo(column.transformer, value)
+            : value
+          : driver.preparePersistentValue(value, column);
+    }
+    return row;
+  });
+  const selected = [primary, ...given.map((c) => c.databaseName)].map((name) => `${name} AS "set.${name}"`).join(', ');
+  await manager.query(
+    `UPDATE ${metadata.tableName} SET ${assignments.join(', ')}
+       FROM (SELECT ${selected} FROM json_populate_recordset(NULL::${metadata.tableName}, $1::json)) v
+      WHERE ${metadata.tableName}.${primary} = v."set.${primary}"`,
+    [JSON.stringify(rows)],
+  );
 }
 
 /** Rows of one INSERT: its parameters stay far below PostgreSQL's 65,535 with any entity's columns. */

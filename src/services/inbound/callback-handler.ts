@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { InboundChannel, InboundOutcome } from '../../entities/enums';
 import { ExternalSystemEntity } from '../../entities/external-system.entity';
 import { entityColumns, toEntity } from '../common/entity-rows';
+import { GroupCommit } from '../common/group-commit';
 import { isUuid } from '../common/input-checks';
 import { RequestContext } from '../context/request-context';
 import type { RecordKind } from '../records/record-kind';
@@ -73,18 +74,31 @@ export class CallbackHandler {
   ) {}
 
   /**
+   * The systems of callbacks that arrive together, read in one statement (never kept: a token revoked
+   * or rotated holds for the very next callback).
+   */
+  private readonly systems = new GroupCommit<string, ExternalSystemEntity | null>(
+    async (ids) => {
+      const { manager } = this.dataSource;
+      const rows: Record<string, unknown>[] = await manager.query(
+        `SELECT ${entityColumns(manager, ExternalSystemEntity, 's')} FROM external_system s WHERE s.id = ANY($1::uuid[])`,
+        [[...new Set(ids)]],
+      );
+      const byId = new Map(rows.map((row) => [String(row['s.id']).toLowerCase(), toEntity(manager, ExternalSystemEntity, row, 's')]));
+      // A uuid matches in any letter case, as the column compares it.
+      return ids.map((id) => ({ value: byId.get(id.toLowerCase()) ?? null }));
+    },
+    { inFlight: 1, maxBatch: 256 },
+  );
+
+  /**
    * Who is calling, before anything of the body is read: the system named by the path, if the bearer
    * token is its inbound token. An unknown system, a malformed id and a wrong token cost the same work
    * (one look-up by primary key, one hash compared in constant time), so timing tells nothing.
    */
   async authenticate(head: CallbackHead): Promise<{ system: ExternalSystemEntity } | { answer: CallbackAnswer }> {
     const systemId = head.path.split('/')[0] ?? '';
-    const { manager } = this.dataSource;
-    const [row]: Record<string, unknown>[] = await manager.query(
-      `SELECT ${entityColumns(manager, ExternalSystemEntity, 's')} FROM external_system s WHERE s.id = $1`,
-      [isUuid(systemId) ? systemId : NO_SYSTEM_ID],
-    );
-    const system = row ? toEntity(manager, ExternalSystemEntity, row, 's') : null;
+    const system = await this.systems.submit(isUuid(systemId) ? systemId : NO_SYSTEM_ID);
     const authenticated = tokenMatches(head.authorization, system?.inboundTokenHash ?? null);
     if (!system) {
       const answer = tmfError(

@@ -58,53 +58,97 @@ export class InboundMessages {
    * instance or another) waits for the first one's transaction here, on the unique index, and then sees it.
    */
   async record(ctx: RequestContext, m: NewInboundMessage): Promise<InboundMessageEntity> {
-    const row = ctx.manager.create(InboundMessageEntity, {
-      id: m.id ?? randomUUID(),
-      externalSystemId: m.externalSystemId,
-      channel: m.channel,
-      eventId: m.eventId ?? null,
-      eventType: m.eventType ?? null,
-      eventTime: m.eventTime ?? null,
-      body: m.body ?? null,
-      outcome: m.outcome,
-      reason: m.reason?.slice(0, 2000) ?? null,
-      responseStatus: m.responseStatus ?? null,
+    const [row] = await this.recordMany(ctx, [m]);
+    if (!row) throw new EventReceivedBefore(m.externalSystemId, m.eventId!);
+    return row;
+  }
+
+  /**
+   * record for several messages in one statement. Each answer is the stored message, or null for an event
+   * its system sent before (not stored; what the caller did for it must not be committed).
+   */
+  async recordMany(ctx: RequestContext, messages: NewInboundMessage[]): Promise<(InboundMessageEntity | null)[]> {
+    if (messages.length === 0) return [];
+    const rows = messages.map((m) =>
+      ctx.manager.create(InboundMessageEntity, {
+        id: m.id ?? randomUUID(),
+        externalSystemId: m.externalSystemId,
+        channel: m.channel,
+        eventId: m.eventId ?? null,
+        eventType: m.eventType ?? null,
+        eventTime: m.eventTime ?? null,
+        body: m.body ?? null,
+        outcome: m.outcome,
+        reason: m.reason?.slice(0, 2000) ?? null,
+        responseStatus: m.responseStatus ?? null,
+      }),
+    );
+    // The links, per link table: (message, record) pairs as two parallel arrays.
+    const links = new Map<RecordKind['inboundLink'], { messages: string[]; records: string[] }>();
+    messages.forEach((m, i) => {
+      if (!m.records) return;
+      for (const id of new Set(m.records.ids)) {
+        const pairs = links.get(m.records.kind.inboundLink) ?? { messages: [], records: [] };
+        pairs.messages.push(rows[i].id);
+        pairs.records.push(id);
+        links.set(m.records.kind.inboundLink, pairs);
+      }
     });
-    const ids = [...new Set(m.records?.ids ?? [])];
-    const link = m.records && ids.length > 0 ? m.records.kind.inboundLink : null;
-    // The database numbers and stamps it; RETURNING hands both back without reading the row again.
-    const inserted: { seq: string | number; received_at: Date | string }[] = await ctx.manager.query(
+    const params: unknown[] = [
+      JSON.stringify(
+        rows.map((r) => ({
+          id: r.id,
+          external_system_id: r.externalSystemId,
+          channel: r.channel,
+          event_id: r.eventId,
+          event_type: r.eventType,
+          event_time: r.eventTime,
+          body: r.body,
+          outcome: r.outcome,
+          reason: r.reason,
+          response_status: r.responseStatus,
+        })),
+      ),
+    ];
+    const linkStatements = [...links].map(([link, pairs], n) => {
+      params.push(pairs.messages, pairs.records);
+      return `, links${n} AS (
+         INSERT INTO ${link.table} (inbound_message_id, ${link.column})
+         SELECT t.message_id, t.record_id FROM unnest($${params.length - 1}::uuid[], $${params.length}::uuid[]) AS t(message_id, record_id)
+          WHERE t.message_id IN (SELECT id FROM message)
+       )`;
+    });
+    // The database numbers and stamps them; RETURNING hands both back without reading the rows again.
+    const inserted: { id: string; seq: string | number; received_at: Date | string }[] = await ctx.manager.query(
       `WITH message AS (
          INSERT INTO inbound_message (id, external_system_id, channel, event_id, event_type, event_time, body, outcome, reason, response_status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)
+         SELECT id, external_system_id, channel, event_id, event_type, event_time, body, outcome, reason, response_status
+           FROM jsonb_to_recordset($1::jsonb) AS m(id uuid, external_system_id uuid, channel text, event_id text, event_type text,
+                event_time timestamptz, body jsonb, outcome text, reason text, response_status integer)
          ON CONFLICT (external_system_id, event_id) WHERE event_id IS NOT NULL AND outcome IN ('APPLIED', 'STALE') DO NOTHING
          RETURNING id, seq, received_at
-       )${
-         link
-           ? `, links AS (
-         INSERT INTO ${link.table} (inbound_message_id, ${link.column}) SELECT message.id, t.id FROM message, unnest($11::uuid[]) AS t(id)
-       )`
-           : ''
-       }
-       SELECT seq, received_at FROM message`,
-      [
-        row.id,
-        row.externalSystemId,
-        row.channel,
-        row.eventId,
-        row.eventType,
-        row.eventTime,
-        row.body === null ? null : JSON.stringify(row.body),
-        row.outcome,
-        row.reason,
-        row.responseStatus,
-        ...(link ? [ids] : []),
-      ],
+       )${linkStatements.join('')}
+       SELECT id, seq, received_at FROM message`,
+      params,
     );
-    if (inserted.length === 0) throw new EventReceivedBefore(row.externalSystemId, row.eventId!);
-    row.seq = Number(inserted[0].seq);
-    row.receivedAt = new Date(inserted[0].received_at);
-    await this.publisher.inboundMessageReceived(ctx, row);
+    const stored = new Map(inserted.map((r) => [r.id, r]));
+    const answers: (InboundMessageEntity | null)[] = [];
+    for (const row of rows) {
+      const made = stored.get(row.id);
+      if (!made) {
+        answers.push(null);
+        continue;
+      }
+      row.seq = Number(made.seq);
+      row.receivedAt = new Date(made.received_at);
+      await this.publisher.inboundMessageReceived(ctx, row);
+      this.announce(ctx, row);
+      answers.push(row);
+    }
+    return answers;
+  }
+
+  private announce(ctx: RequestContext, row: InboundMessageEntity): void {
     ctx.onCommit(() => {
       this.telemetry.metrics.inboundMessages.inc({ channel: row.channel, outcome: row.outcome });
       const line = {
@@ -118,7 +162,6 @@ export class InboundMessages {
       if (row.outcome === InboundOutcome.REJECTED) this.telemetry.logger.info(line, 'inbound message rejected');
       else this.telemetry.logger.debug(line, 'inbound message stored');
     });
-    return row;
   }
 
   /** The message that applied (or found stale) this system's event with this id, if one did. */

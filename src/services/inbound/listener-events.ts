@@ -11,7 +11,9 @@ import { untilDelivered, type Try } from './awaiting-delivery';
 import { Rejection, tmfError, type CallbackAnswer } from './callback-answers';
 import { readEnvelope, type InboundEnvelope } from './inbound-envelope';
 import { EventReceivedBefore, type InboundMessages } from './inbound-messages';
-import type { Application, ReportApplication, Target } from './report-application';
+import type { Application, Applying, ReportApplication, Target } from './report-application';
+import { GroupCommit, type Settled } from '../common/group-commit';
+import type { ResourceReport } from '../tmf/resource-report';
 
 /** Where specification events go (the test specifications' own module). */
 export interface SpecificationEvents {
@@ -23,13 +25,31 @@ export interface SpecificationEvents {
   ): Promise<{ changed: boolean; reason: string | null }>;
 }
 
+/** A state, milestone or similar report of the listener, waiting to be applied. */
+interface ListenerReport {
+  system: ExternalSystemEntity;
+  kind: RecordKind;
+  report: ResourceReport;
+  how: Application;
+  envelope: InboundEnvelope;
+  refuse: (status: number, code: string, reason: string, message: string) => Rejection;
+}
+
+/** Batches of reports under way at once: one is being written while the next is planned. */
+const REPORT_BATCHES_IN_FLIGHT = 2;
+/** Reports in one transaction at most (their records are locked together until it commits). */
+const MAX_REPORT_BATCH = 64;
+
 /**
  * The TMF listener: POST /callbacks/{id}/listener/{eventName}. Each event is applied in one transaction
- * with the message that carried it: a repeated eventId is a DUPLICATE, an event about a resource this
+ * with the message that carried it (reports that arrive while earlier ones are being written share
+ * one, see applyTogether): a repeated eventId is a DUPLICATE, an event about a resource this
  * system was never sent is refused (404), and one about a request whose delivery is still being recorded
  * waits for it briefly (the system's answer can overtake our record of its acceptance).
  */
 export class ListenerEvents {
+  private readonly reports = new Map<RecordKind, GroupCommit<ListenerReport, CallbackAnswer>>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly messages: InboundMessages,
@@ -86,6 +106,67 @@ export class ListenerEvents {
       eventTime: envelope.eventTime ?? new Date(),
       storeWhenStale: true,
     };
+    return this.reportsOf(kind).submit({ system, kind, report, how, envelope, refuse });
+  }
+
+  /** Reports of one kind arriving together go in one transaction (group commit, see applyTogether). */
+  private reportsOf(kind: RecordKind): GroupCommit<ListenerReport, CallbackAnswer> {
+    let reports = this.reports.get(kind);
+    if (!reports) {
+      reports = new GroupCommit((batch) => this.applyTogether(kind, batch), {
+        inFlight: REPORT_BATCHES_IN_FLIGHT,
+        maxBatch: MAX_REPORT_BATCH,
+        keys: ({ system, report, envelope }) =>
+          [
+            report.resourceId && `${system.id} resource ${report.resourceId}`,
+            report.correlationId && `${system.id} correlation ${report.correlationId}`,
+            envelope.eventId && `${system.id} event ${envelope.eventId}`,
+          ].filter((k): k is string => !!k),
+      });
+      this.reports.set(kind, reports);
+    }
+    return reports;
+  }
+
+  /**
+   * Reports that arrived together, in one transaction: their targets found and locked in one statement,
+   * their messages stored in one, their records written in one per distinct change. A report that cannot
+   * join (its request's delivery is not recorded yet, its records are another's of the batch, its event was
+   * received before) is answered on its own afterwards, as is every report of a batch whose transaction
+   * failed: a batch never answers for what a single report would not have done.
+   */
+  private async applyTogether(kind: RecordKind, batch: ListenerReport[]): Promise<Settled<CallbackAnswer>[]> {
+    const answers: (Settled<CallbackAnswer> | null)[] = batch.map(() => null);
+    try {
+      const ctx = new RequestContext(this.dataSource, null);
+      await ctx.transaction(async () => {
+        const lookups = await this.application.findTargets(ctx, kind, batch);
+        const held = new Set<string>();
+        const joining: (Applying & { index: number })[] = [];
+        lookups.forEach((lookup, index) => {
+          const { system, report, how, refuse } = batch[index];
+          if ('missing' in lookup) answers[index] = { error: refuse(404, 'NOT_FOUND', 'Unknown resource', lookup.missing) };
+          if (!('target' in lookup)) return;
+          const ids = [lookup.target.request.id, ...lookup.target.records.map((r) => r.id)];
+          if (ids.some((id) => held.has(id))) return;
+          for (const id of ids) held.add(id);
+          joining.push({ index, system, target: lookup.target, report, how });
+        });
+        const applied = await this.application.applyMany(ctx, joining);
+        applied.forEach((done, n) => {
+          if ('receivedBefore' in done) return;
+          answers[joining[n].index] = { value: { status: 201, body: { id: done.message!.id, outcome: done.message!.outcome } } };
+        });
+      });
+    } catch {
+      // Whatever failed the batch (a deadlock, a record that cannot be written) is met again, or not, by each alone.
+      answers.fill(null);
+    }
+    return answers.map((answer, index) => answer ?? { value: this.alone(batch[index]) });
+  }
+
+  /** One report in a transaction of its own, waiting for its request's delivery to be recorded if need be. */
+  private alone({ system, kind, report, how, envelope, refuse }: ListenerReport): Promise<CallbackAnswer> {
     return this.once(system, envelope, async (ctx) => {
       const lookup = await this.application.findTarget(ctx, system, kind, report);
       if ('missing' in lookup) throw refuse(404, 'NOT_FOUND', 'Unknown resource', lookup.missing);
