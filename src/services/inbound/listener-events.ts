@@ -137,9 +137,11 @@ export class ListenerEvents {
    */
   private async applyTogether(kind: RecordKind, batch: ListenerReport[]): Promise<Settled<CallbackAnswer>[]> {
     const answers: (Settled<CallbackAnswer> | null)[] = batch.map(() => null);
+    let committed = false;
     try {
       const ctx = new RequestContext(this.dataSource, null);
       await ctx.transaction(async () => {
+        ctx.onCommit(() => (committed = true));
         const lookups = await this.application.findTargets(ctx, kind, batch);
         const held = new Set<string>();
         const joining: (Applying & { index: number })[] = [];
@@ -158,7 +160,10 @@ export class ListenerEvents {
           answers[joining[n].index] = { value: { status: 201, body: { id: done.message!.id, outcome: done.message!.outcome } } };
         });
       });
-    } catch {
+    } catch (err) {
+      // Committed, then an after-commit hook threw: trying each alone would apply them twice. The error is
+      // each one's answer, as it would have been alone (the system sends again and gets DUPLICATE).
+      if (committed) throw err;
       // Whatever failed the batch (a deadlock, a record that cannot be written) is met again, or not, by each alone.
       answers.fill(null);
     }
