@@ -66,17 +66,18 @@ export function flattenTree<T extends TreeInput<T>>(root: T, anchor: TreeAnchor 
  * the sequence numbers them parents first). TypeORM's multi-row INSERTs of a 10,000-node tree allocated
  * about 200 MB building their parameters. The columns are those the first row sets (every row sets the
  * same ones); the table's defaults fill the rest, and a null JSON column is SQL NULL, as TypeORM stores it.
+ * Each row travels as an array of its values in column order, not an object: no copy of the rows with
+ * their column names, and a JSON text a third smaller (while the whole tree is in memory several times).
  */
 export async function insertTreeRows<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: T[]): Promise<void> {
   if (rows.length === 0) return;
   const meta = manager.connection.getMetadata(target);
   const columns = meta.columns.filter((c) => c.isInsert && c.getEntityValue(rows[0]) !== undefined);
-  const value = (name: string, type: string) => (type === 'jsonb' ? `NULLIF(r->'${name}', 'null')` : `(r->>'${name}')::${type}`);
-  const json = rows.map((row) => Object.fromEntries(columns.map((c) => [c.databaseName, c.getEntityValue(row) as unknown])));
+  const value = (i: number, type: string) => (type === 'jsonb' ? `NULLIF(r->${i}, 'null')` : `(r->>${i})::${type}`);
   await manager.query(
     `INSERT INTO ${meta.tableName} (${columns.map((c) => c.databaseName).join(', ')})
-     SELECT ${columns.map((c) => value(c.databaseName, String(c.type))).join(', ')}
+     SELECT ${columns.map((c, i) => value(i, String(c.type))).join(', ')}
      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(r, n) ORDER BY n`,
-    [JSON.stringify(json)],
+    [JSON.stringify(rows.map((row) => columns.map((c) => c.getEntityValue(row) as unknown)))],
   );
 }

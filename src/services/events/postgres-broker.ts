@@ -24,13 +24,16 @@ export class PostgresBroker implements EventBroker {
   /**
    * Events travel several to a NOTIFY (a JSON array), as many as fit under PostgreSQL's payload limit:
    * a batch of deliveries publishes hundreds of events, and each notification costs the database, the
-   * listening connection and every instance's parser about as much as a small one.
+   * listening connection and every instance's parser about as much as a small one. They go to the
+   * database as one JSON array of those arrays, each notified as its text (json, unlike jsonb, gives an
+   * element back as written): an event is stringified once, not again escaped as a string in a second
+   * array (a 10,000-node submission publishes 10,000).
    */
   async publish(scope: PublishScope, envelopes: EventEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return;
-    await scope.manager.query('SELECT pg_notify($1, p) FROM json_array_elements_text($2::json) WITH ORDINALITY AS t(p, n) ORDER BY n', [
+    await scope.manager.query('SELECT pg_notify($1, p::text) FROM json_array_elements($2::json) WITH ORDINALITY AS t(p, n) ORDER BY n', [
       this.databaseChannel,
-      JSON.stringify(notificationPayloads(envelopes)),
+      `[${notificationPayloads(envelopes).join(',')}]`,
     ]);
   }
 

@@ -55,6 +55,15 @@ export const DOMAIN_ORDERS: RecordKind<DomainOrderEntity, DomainOrderNode> = {
   listenerEvents: SERVICE_ORDER_EVENTS,
   canceledColumns: { state: DomainOrderState.CANCELED, stateBeforeCancellation: null },
   notApplicableFields: ['mode'],
+  treeColumns: [
+    'name',
+    'category',
+    'domain',
+    'action',
+    'serviceSpecification',
+    'serviceId',
+    'characteristics',
+  ] satisfies (keyof DomainOrderEntity)[],
 
   atPointOfNoReturn(order) {
     return order.pointOfNoReturn;

@@ -85,6 +85,11 @@ export interface RecordKind<R extends FulfillmentRecord = FulfillmentRecord, N e
   atPointOfNoReturn(record: R): boolean;
   /** The record's own deciding values (not its characteristics); null or undefined where unset. */
   decidingValues(node: N): Record<string, string | null | undefined>;
+  /**
+   * The columns toTree reads of a row besides SUBMISSION_COLUMNS (record-lifecycle.ts): a submission's
+   * locked read of the subtree, a whole 10,000-node tree at most, selects only those.
+   */
+  readonly treeColumns: readonly string[];
   /** The plain tree of a subtree's rows (parents before children, the top first). */
   toTree(ctx: RequestContext, rows: R[]): Promise<N>;
   /** The CREATE requests a submission of `root` queues; throws a domain error when it cannot be sent. */

@@ -62,6 +62,7 @@ export const TEST_RUNS: RecordKind<TestRunEntity, TestRunNode> = {
   listenerEvents: SERVICE_TEST_EVENTS,
   canceledColumns: {},
   notApplicableFields: ['category', 'action', 'domain'],
+  treeColumns: ['name', 'mode', 'relatedServiceId', 'characteristics', 'specificationId'] satisfies (keyof TestRunEntity)[],
 
   // TMF653 has no milestones, so a test run never reaches a point of no return.
   atPointOfNoReturn() {

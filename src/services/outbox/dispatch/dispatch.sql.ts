@@ -7,14 +7,19 @@
 
 /**
  * Claims up to $5 due requests for instance $2 (lease margin $3 ms), leaving paused systems ($4) alone,
- * and publishes SENDING for each on channel $1. One row whose `claimed` is a JSON array of ClaimedRow in
- * queue order, or null.
+ * and publishes SENDING for each on channel $1. A ClaimedRow per claimed request, in queue order. The
+ * function returns a JSON array; it is turned back into rows here so that a payload arrives as its own
+ * text column, not escaped inside one big JSON text that is parsed again (a 10,000-node order's payload
+ * is 3 MB).
  */
-export const CLAIM_SQL = `SELECT claim_outbound_requests($1, $2, $3, $4::uuid[], $5) AS claimed`;
+export const CLAIM_SQL = `
+  SELECT c.* FROM ROWS FROM (json_populate_recordset(NULL::claimed_outbound_request,
+    claim_outbound_requests($1, $2, $3, $4::uuid[], $5))) WITH ORDINALITY AS c ORDER BY c.ordinality`;
 
 export interface ClaimedRow {
   id: string;
-  seq: number;
+  /** A bigint, as text. */
+  seq: string;
   number: string;
   request_id: string;
   subject: string;

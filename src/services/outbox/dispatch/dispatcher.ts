@@ -175,14 +175,14 @@ export class Dispatcher {
     const blocked = this.breakers.blockedSystems();
     // One statement, its own transaction: the rows are leased and their SENDING events published when
     // it returns, so sending starts at once and no outcome can be published before its SENDING.
-    const [{ claimed }]: { claimed: ClaimedRow[] | null }[] = await this.dataSource.query(CLAIM_SQL, [
+    const claimed: ClaimedRow[] = await this.dataSource.query(CLAIM_SQL, [
       this.deps.publisher.channel,
       this.instanceId,
       this.options.leaseMarginMs,
       blocked,
       limit,
     ]);
-    if (!claimed) return 0;
+    if (claimed.length === 0) return 0;
     this.queue.push(...claimed.map(toSending));
     this.pump();
     return claimed.length;
