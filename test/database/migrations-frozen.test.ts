@@ -16,6 +16,7 @@ const LANDED: Record<string, string> = {
   SharedCircuitBreaker1796217600000: 'a08b9b462b2dccba5ae8c36a2d44f7667cf159c2bd4b1c66d6f0ccae9e57fba2',
   ListIndexes1796304000000: '56997cc19194037eb57acad60c2b7b5b7d5c392973a5a7da726bbfbf4c555a0f',
   DeliveriesByPrimaryKey1796395200000: 'b70b0593a38568e8f06515b4f4bc343fd434e726f1acc9b16f32ea256f6f1a6c',
+  TargetLookupIndex1796481600000: '7c17e9cfaa68159da6bfd5e5fc0ae7984d10a2ba17fd5062fcb45ba080879df0',
 };
 
 /** The SQL a migration runs, as a digest, recorded through a query runner that only writes it down. */

@@ -7,6 +7,8 @@ import type { Logger } from 'typeorm';
  */
 export class StatementLog implements Logger {
   statements: string[] = [];
+  /** The same statements with their parameters. */
+  withParams: { sql: string; params: unknown[] }[] = [];
   last: { sql: string; params: unknown[] } = { sql: '', params: [] };
 
   constructor(
@@ -17,7 +19,9 @@ export class StatementLog implements Logger {
   logQuery(sql: string, params?: unknown[]): void {
     if (!this.counting) return;
     this.last = { sql, params: params ?? [] };
-    if (this.keep(sql)) this.statements.push(sql);
+    if (!this.keep(sql)) return;
+    this.statements.push(sql);
+    this.withParams.push(this.last);
   }
   logQueryError(): void {}
   logQuerySlow(): void {}
