@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DomainOrderEntity } from '../../../src/entities/domain-order.entity';
-import { FulfillmentState } from '../../../src/entities/enums';
+import { FulfillmentState, OrderItemAction } from '../../../src/entities/enums';
 import { updateEachEntity } from '../../../src/services/common/entity-rows';
 import { openTestDatabase, type TestDatabase } from '../../support/database';
 import { StatementLog } from '../../support/statement-log';
@@ -25,7 +25,7 @@ describe('updateEachEntity', () => {
         name: 'rows',
         category: 'CFS',
         domain: 'FIXED',
-        action: 'ADD',
+        action: OrderItemAction.ADD,
         serviceSpecification: { id: 'spec' },
       });
     }
