@@ -73,7 +73,8 @@ interface Reached<T> {
  *
  * A row is read and built once per request (until clear(): the end of a transaction), as the by-id
  * loaders' cache did: a row that several keys reach comes with its columns once, and one read earlier
- * in the request comes without them (the children's outbound requests are their roots').
+ * in the request (by a loader or a page) comes without them (the children's outbound requests are their
+ * roots', the fallouts' orders are on the orders' page).
  */
 export class TableRows<T extends ObjectLiteral> {
   private readonly paths = new Map<string, RowPath>();
@@ -98,17 +99,25 @@ export class TableRows<T extends ObjectLiteral> {
     this.known.clear();
   }
 
+  /** Rows read elsewhere in the request (a page's): keys that reach them later do not read them again. */
+  remember(rows: T[]): void {
+    for (const row of rows) this.known.set(row.id as string, row);
+  }
+
   private async read(keys: readonly string[], m: EntityManager): Promise<T[][]> {
     const meta = m.connection.getMetadata(this.entity);
-    const byPath = new Map<string, string[]>();
-    for (const k of keys) {
+    // Each key as the index of its path and the key along it.
+    const names: string[] = [];
+    const byPath: string[][] = [];
+    const asked = keys.map((k): [number, string] => {
       const at = k.lastIndexOf(SEP);
       const name = k.slice(0, at);
-      let list = byPath.get(name);
-      if (!list) byPath.set(name, (list = []));
-      list.push(k.slice(at + 1));
-    }
-    const names = [...byPath.keys()];
+      let i = names.indexOf(name);
+      if (i < 0) i = names.push(name) - 1;
+      const key = k.slice(at + 1);
+      (byPath[i] ??= []).push(key);
+      return [i, key];
+    });
     const pairs = names.map(
       (name, i) => `SELECT ${i} AS path, key, row_id, ord FROM (${this.paths.get(name)!.pairs(`$${i + 1}::uuid[]`, meta)}) p${i}`,
     );
@@ -117,7 +126,7 @@ export class TableRows<T extends ObjectLiteral> {
       `SELECT p.path AS "~path", p.key AS "~key", p.row_id AS "~row", p.ord AS "~ord", t.*
          FROM (SELECT x.*, row_number() OVER (PARTITION BY x.row_id) AS nth FROM (${pairs.join(' UNION ALL ')}) x) p
          LEFT JOIN ${meta.tableName} t ON t.id = p.row_id AND p.nth = 1 AND t.id <> ALL(${known})`,
-      [...names.map((name) => byPath.get(name)), [...this.known.keys()]],
+      [...byPath, [...this.known.keys()]],
     );
     for (const r of raw) {
       if (r.id == null) continue;
@@ -126,16 +135,20 @@ export class TableRows<T extends ObjectLiteral> {
         hydrate<T>(meta, (column) => r[column.databaseName]),
       );
     }
-    const reached = new Map<string, Reached<T>[]>(keys.map((k) => [k, []]));
+    const reached = names.map(() => new Map<string, Reached<T>[]>());
     for (const r of raw) {
       // Missing: a key that names no row (an id that does not exist).
       const row = this.known.get(r['~row'] as string);
-      if (row) reached.get(`${names[r['~path'] as number]}${SEP}${r['~key'] as string}`)?.push({ ord: r['~ord'] as number, row });
+      if (!row) continue;
+      const along = reached[r['~path'] as number];
+      const key = r['~key'] as string;
+      let list = along.get(key);
+      if (!list) along.set(key, (list = []));
+      list.push({ ord: r['~ord'] as number, row });
     }
     const bySeq = !!meta.findColumnWithPropertyName('seq');
-    return keys.map((k) =>
-      reached
-        .get(k)!
+    return asked.map(([i, key]) =>
+      (reached[i].get(key) ?? [])
         .sort((a, b) => a.ord - b.ord || (bySeq ? (a.row.seq as number) - (b.row.seq as number) : 0))
         .map((r) => r.row),
     );
