@@ -122,29 +122,26 @@ export class TableRows<T extends ObjectLiteral> {
       (name, i) => `SELECT ${i} AS path, key, row_id, ord FROM (${this.paths.get(name)!.pairs(`$${i + 1}::uuid[]`, meta)}) p${i}`,
     );
     const known = `$${names.length + 1}::uuid[]`;
+    // One result row per row reached, with the (path, key, ord) that reach it: a row that several keys
+    // reach, or that the request already read, does not come as many rows of empty columns.
     const raw = await m.query<Record<string, unknown>[]>(
-      `SELECT p.path AS "~path", p.key AS "~key", p.row_id AS "~row", p.ord AS "~ord", t.*
-         FROM (SELECT x.*, row_number() OVER (PARTITION BY x.row_id) AS nth FROM (${pairs.join(' UNION ALL ')}) x) p
-         LEFT JOIN ${meta.tableName} t ON t.id = p.row_id AND p.nth = 1 AND t.id <> ALL(${known})`,
+      `SELECT p.row_id AS "~row", p.reached AS "~reached", t.*
+         FROM (SELECT x.row_id, json_agg(json_build_array(x.path, x.key, x.ord)) AS reached FROM (${pairs.join(' UNION ALL ')}) x GROUP BY x.row_id) p
+         LEFT JOIN ${meta.tableName} t ON t.id = p.row_id AND t.id <> ALL(${known})`,
       [...byPath, [...this.known.keys()]],
     );
-    for (const r of raw) {
-      if (r.id == null) continue;
-      this.known.set(
-        r.id as string,
-        hydrate<T>(meta, (column) => r[column.databaseName]),
-      );
-    }
     const reached = names.map(() => new Map<string, Reached<T>[]>());
     for (const r of raw) {
+      let row = this.known.get(r['~row'] as string);
+      if (!row && r.id != null) this.known.set(r.id as string, (row = hydrate<T>(meta, (column) => r[column.databaseName])));
       // Missing: a key that names no row (an id that does not exist).
-      const row = this.known.get(r['~row'] as string);
       if (!row) continue;
-      const along = reached[r['~path'] as number];
-      const key = r['~key'] as string;
-      let list = along.get(key);
-      if (!list) along.set(key, (list = []));
-      list.push({ ord: r['~ord'] as number, row });
+      for (const [path, key, ord] of r['~reached'] as [number, string, number][]) {
+        const along = reached[path];
+        let list = along.get(key);
+        if (!list) along.set(key, (list = []));
+        list.push({ ord, row });
+      }
     }
     const bySeq = !!meta.findColumnWithPropertyName('seq');
     return asked.map(([i, key]) =>
