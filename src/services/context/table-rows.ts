@@ -99,9 +99,12 @@ export class TableRows<T extends ObjectLiteral> {
     this.known.clear();
   }
 
-  /** Rows read elsewhere in the request (a page's): keys that reach them later do not read them again. */
+  /**
+   * Rows read elsewhere in the request (a page's): keys that reach them later do not read them again.
+   * A row the loader already holds stays the one it returns, as it would without the page.
+   */
   remember(rows: T[]): void {
-    for (const row of rows) this.known.set(row.id as string, row);
+    for (const row of rows) if (!this.known.has(row.id as string)) this.known.set(row.id as string, row);
   }
 
   private async read(keys: readonly string[], m: EntityManager): Promise<T[][]> {
