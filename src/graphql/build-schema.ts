@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type ResolverData } from 'type-graphql';
 import type { Services } from '../container';
 import { authChecker } from './auth-checker';
+import { resolveFieldsDirectly } from './direct-field-resolvers';
 import { StorableInput } from './storable-input.middleware';
 import { MutationTransaction } from './transaction.middleware';
 import { DecisionRuleResolver } from '../resolvers/decision-rule.resolver';
@@ -41,9 +42,15 @@ export const RESOLVERS = [
 ] as const;
 
 /** The executable schema; resolvers get the services through type-graphql's container hook. */
-export function buildGraphQLSchema(services: Services | null): Promise<GraphQLSchema> {
+export async function buildGraphQLSchema(services: Services | null): Promise<GraphQLSchema> {
   const instances = new Map<unknown, unknown>();
-  return buildSchema({
+  const container = {
+    get(cls: new (services: Services | null) => unknown, _data: ResolverData) {
+      if (!instances.has(cls)) instances.set(cls, new cls(services));
+      return instances.get(cls);
+    },
+  };
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
     authMode: 'error',
@@ -60,11 +67,8 @@ export function buildGraphQLSchema(services: Services | null): Promise<GraphQLSc
         throw new Error('subscriptions subscribe through the EventBus');
       },
     },
-    container: {
-      get(cls: new (services: Services | null) => unknown, _data: ResolverData) {
-        if (!instances.has(cls)) instances.set(cls, new cls(services));
-        return instances.get(cls);
-      },
-    },
+    container,
   });
+  resolveFieldsDirectly(schema, RESOLVERS, (cls, data) => container.get(cls as new (services: Services | null) => unknown, data));
+  return schema;
 }

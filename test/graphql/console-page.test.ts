@@ -7,10 +7,14 @@ import {
   type ConsolePageQuery,
   type DomainOrderNumbersQuery,
 } from '../__generated__/graphql';
+import { DomainOrderEntity } from '../../src/entities/domain-order.entity';
 import { ErrorCategory } from '../../src/entities/enums';
+import { FalloutEntity } from '../../src/entities/fallout.entity';
+import { OutboundRequestEntity } from '../../src/entities/outbound-request.entity';
 import { Role } from '../../src/services/auth/roles';
 import { RequestContext } from '../../src/services/context/request-context';
 import { DOMAIN_ORDERS } from '../../src/services/records/record-kinds';
+import { recordLoader } from '../../src/services/records/record-loaders';
 import { startTestApp, type TestApp } from '../support/app';
 import { StatementLog } from '../support/statement-log';
 import { orderTreeInput, prepareOrderFulfillment, submitOrder } from './factories';
@@ -134,6 +138,21 @@ describe('the console page', () => {
       id: tenth.outboundRequests[0].id,
       number: tenth.outboundRequests[0].number,
     });
+  });
+
+  it("builds the entities of its pages and nested lists as TypeORM reads them, every column's value included", async () => {
+    const { services } = app.runtime;
+    const m = app.db.dataSource.manager;
+    const ctx = new RequestContext(services.dataSource, { id: 'test', roles: [Role.ADMIN] });
+    const orders = await m.find(DomainOrderEntity, { order: { seq: 'DESC' } });
+    const requests = await m.find(OutboundRequestEntity, { order: { seq: 'DESC' } });
+    const fallouts = await m.find(FalloutEntity, { order: { seq: 'DESC' } });
+    // Pages (the first read of each row in the request), then rows reached through the loaders alone.
+    expect((await services.domainOrders.list(ctx, { first: 500, withTotal: true })).edges.map((e) => e.node)).toStrictEqual(orders);
+    expect((await services.fallouts.list(ctx, { first: 500 })).edges.map((e) => e.node)).toStrictEqual(fallouts);
+    const fresh = new RequestContext(services.dataSource, { id: 'test', roles: [Role.ADMIN] });
+    expect(await Promise.all(requests.map((r) => fresh.loaders.outboundRequest.load(r.id)))).toStrictEqual(requests);
+    expect(await Promise.all(orders.map((o) => recordLoader(fresh, DOMAIN_ORDERS).load(o.id)))).toStrictEqual(orders);
   });
 
   it('pages by cursor, with the exact total of the filtered list on every page, after the last one too', async () => {

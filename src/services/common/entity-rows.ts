@@ -48,10 +48,44 @@ export function toEntity<T extends ObjectLiteral>(
 
 /** An entity built from its columns' raw values as TypeORM builds one it read (conversions and transformers). */
 export function hydrate<T extends ObjectLiteral>(metadata: EntityMetadata, valueOf: (column: ColumnMetadata) => unknown): T {
-  const target = metadata.create(undefined, { fromDeserializer: true }) as T;
+  const target = metadata.create(undefined, { fromDeserializer: true }) as Record<string, unknown>;
   const driver = metadata.connection.driver;
-  for (const column of metadata.columns) column.setEntityValue(target, driver.prepareHydratedValue(valueOf(column), column));
-  return target;
+  for (const { column, property, asRead } of planOf(metadata)) {
+    const raw = valueOf(column);
+    const value: unknown = asRead ? raw : driver.prepareHydratedValue(raw, column);
+    if (property) target[property] = value;
+    else column.setEntityValue(target, value);
+  }
+  return target as T;
+}
+
+/**
+ * The column types PostgresDriver.prepareHydratedValue returns as pg read them (no branch of it
+ * converts them): without a transformer, their values are taken as they are. A page of 440 rows
+ * spends more in that function's type tests than the database in the statements.
+ */
+const AS_READ = new Set<unknown>(['text', 'uuid', 'integer', 'boolean', 'jsonb', 'json']);
+
+interface ColumnStep {
+  column: ColumnMetadata;
+  /** The property setEntityValue would assign (null: an embedded or virtual column, left to it). */
+  property: string | null;
+  asRead: boolean;
+}
+
+const plans = new WeakMap<EntityMetadata, ColumnStep[]>();
+
+function planOf(metadata: EntityMetadata): ColumnStep[] {
+  let plan = plans.get(metadata);
+  if (!plan) {
+    plan = metadata.columns.map((column) => ({
+      column,
+      property: column.embeddedMetadata || column.isVirtual ? null : column.propertyName,
+      asRead: !column.transformer && AS_READ.has(column.type),
+    }));
+    plans.set(metadata, plan);
+  }
+  return plan;
 }
 
 /**

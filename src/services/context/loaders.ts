@@ -78,12 +78,21 @@ export class Loaders {
 
   /** The rows of `entity` reached from each key along `path`; all paths to one table share each statement. */
   rows<T extends ObjectLiteral>(entity: EntityTarget<T>, path: RowPath): KeyLoader<T[]> {
+    return this.table(entity).along(path);
+  }
+
+  /** A page's rows (see paginate): the loaders of their table reach them without reading them again. */
+  pageRows<T extends ObjectLiteral>(entity: EntityTarget<T>, rows: T[]): void {
+    this.table(entity).remember(rows);
+  }
+
+  private table<T extends ObjectLiteral>(entity: EntityTarget<T>): TableRows<T> {
     let t = this.tables.get(entity) as TableRows<T> | undefined;
     if (!t) {
       t = new TableRows<T>(entity, this.manager, this.schedule);
       this.tables.set(entity, t);
     }
-    return t.along(path);
+    return t;
   }
 
   /** Rows by id (null where missing). */

@@ -73,7 +73,8 @@ interface Reached<T> {
  *
  * A row is read and built once per request (until clear(): the end of a transaction), as the by-id
  * loaders' cache did: a row that several keys reach comes with its columns once, and one read earlier
- * in the request comes without them (the children's outbound requests are their roots').
+ * in the request (by a loader or a page) comes without them (the children's outbound requests are their
+ * roots', the fallouts' orders are on the orders' page).
  */
 export class TableRows<T extends ObjectLiteral> {
   private readonly paths = new Map<string, RowPath>();
@@ -98,44 +99,56 @@ export class TableRows<T extends ObjectLiteral> {
     this.known.clear();
   }
 
+  /**
+   * Rows read elsewhere in the request (a page's): keys that reach them later do not read them again.
+   * A row the loader already holds stays the one it returns, as it would without the page.
+   */
+  remember(rows: T[]): void {
+    for (const row of rows) if (!this.known.has(row.id as string)) this.known.set(row.id as string, row);
+  }
+
   private async read(keys: readonly string[], m: EntityManager): Promise<T[][]> {
     const meta = m.connection.getMetadata(this.entity);
-    const byPath = new Map<string, string[]>();
-    for (const k of keys) {
+    // Each key as the index of its path and the key along it.
+    const names: string[] = [];
+    const byPath: string[][] = [];
+    const asked = keys.map((k): [number, string] => {
       const at = k.lastIndexOf(SEP);
       const name = k.slice(0, at);
-      let list = byPath.get(name);
-      if (!list) byPath.set(name, (list = []));
-      list.push(k.slice(at + 1));
-    }
-    const names = [...byPath.keys()];
+      let i = names.indexOf(name);
+      if (i < 0) i = names.push(name) - 1;
+      const key = k.slice(at + 1);
+      (byPath[i] ??= []).push(key);
+      return [i, key];
+    });
     const pairs = names.map(
       (name, i) => `SELECT ${i} AS path, key, row_id, ord FROM (${this.paths.get(name)!.pairs(`$${i + 1}::uuid[]`, meta)}) p${i}`,
     );
     const known = `$${names.length + 1}::uuid[]`;
+    // One result row per row reached, with the (path, key, ord) that reach it: a row that several keys
+    // reach, or that the request already read, does not come as many rows of empty columns.
     const raw = await m.query<Record<string, unknown>[]>(
-      `SELECT p.path AS "~path", p.key AS "~key", p.row_id AS "~row", p.ord AS "~ord", t.*
-         FROM (SELECT x.*, row_number() OVER (PARTITION BY x.row_id) AS nth FROM (${pairs.join(' UNION ALL ')}) x) p
-         LEFT JOIN ${meta.tableName} t ON t.id = p.row_id AND p.nth = 1 AND t.id <> ALL(${known})`,
-      [...names.map((name) => byPath.get(name)), [...this.known.keys()]],
+      `SELECT p.row_id AS "~row", p.reached AS "~reached", t.*
+         FROM (SELECT x.row_id, json_agg(json_build_array(x.path, x.key, x.ord)) AS reached FROM (${pairs.join(' UNION ALL ')}) x GROUP BY x.row_id) p
+         LEFT JOIN ${meta.tableName} t ON t.id = p.row_id AND t.id <> ALL(${known})`,
+      [...byPath, [...this.known.keys()]],
     );
+    const reached = names.map(() => new Map<string, Reached<T>[]>());
     for (const r of raw) {
-      if (r.id == null) continue;
-      this.known.set(
-        r.id as string,
-        hydrate<T>(meta, (column) => r[column.databaseName]),
-      );
-    }
-    const reached = new Map<string, Reached<T>[]>(keys.map((k) => [k, []]));
-    for (const r of raw) {
+      let row = this.known.get(r['~row'] as string);
+      if (!row && r.id != null) this.known.set(r.id as string, (row = hydrate<T>(meta, (column) => r[column.databaseName])));
       // Missing: a key that names no row (an id that does not exist).
-      const row = this.known.get(r['~row'] as string);
-      if (row) reached.get(`${names[r['~path'] as number]}${SEP}${r['~key'] as string}`)?.push({ ord: r['~ord'] as number, row });
+      if (!row) continue;
+      for (const [path, key, ord] of r['~reached'] as [number, string, number][]) {
+        const along = reached[path];
+        let list = along.get(key);
+        if (!list) along.set(key, (list = []));
+        list.push({ ord, row });
+      }
     }
     const bySeq = !!meta.findColumnWithPropertyName('seq');
-    return keys.map((k) =>
-      reached
-        .get(k)!
+    return asked.map(([i, key]) =>
+      (reached[i].get(key) ?? [])
         .sort((a, b) => a.ord - b.ord || (bySeq ? (a.row.seq as number) - (b.row.seq as number) : 0))
         .map((r) => r.row),
     );
