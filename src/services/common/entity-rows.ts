@@ -146,7 +146,11 @@ export async function updateEachEntity<T extends ObjectLiteral>(
       const [{ set, ids }] = alike.values();
       await updateEntities(manager, entity, set, ids);
     } else {
-      await updateRowsFromJson(manager, entity, [...alike.values()].flatMap(({ set, ids }) => ids.map((id) => ({ id, set }))));
+      await updateRowsFromJson(
+        manager,
+        entity,
+        [...alike.values()].flatMap(({ set, ids }) => ids.map((id) => ({ id, set }))),
+      );
     }
   }
 }
