@@ -3,7 +3,7 @@ import { CreateDomainOrderDocument, CreateFulfillmentRequestDocument } from '../
 import type { TestApp } from '../support/app';
 import { StatementLog } from '../support/statement-log';
 import { caseOrder, waitForState } from './e2e-kit';
-import { callback, silentOrderingWorld, orderEvent, orderReport } from './inbound-kit';
+import { callback, inboundMessages, silentOrderingWorld, orderEvent, orderReport } from './inbound-kit';
 
 /**
  * Events that arrive together share one transaction (group commit), and each is answered exactly as if it
@@ -62,7 +62,8 @@ describe('inbound events arriving together', () => {
   it('in one batch an unknown resource is refused, a repeat is a duplicate and two events of one order both apply', async () => {
     const [a, b, c] = await deliveredOrders(3);
     const first = orderEvent('ServiceOrderStateChangeEvent', { id: a.externalId, state: 'inProgress' });
-    expect((await send(first)).body.outcome).toBe('APPLIED');
+    const applied = await send(first);
+    expect(applied.body.outcome).toBe('APPLIED');
     // B's two events carry the same time, so whichever is applied second is not older than the first.
     const eventTime = new Date().toISOString();
     const milestone = orderEvent(
@@ -78,6 +79,10 @@ describe('inbound events arriving together', () => {
       send(orderEvent('ServiceOrderStateChangeEvent', { id: c.externalId, state: 'completed' })),
     ]);
     expect([repeat.status, repeat.body.outcome]).toEqual([201, 'DUPLICATE']);
+    const duplicates = await inboundMessages(app, { externalSystemId: systemId, outcome: 'DUPLICATE' });
+    expect(duplicates.edges.find((e) => e.node.id === repeat.body.id)?.node.reason).toBe(
+      `Event ${first.eventId} was received before (inbound message ${applied.body.id}, APPLIED)`,
+    );
     expect([unknown.status, unknown.body.code]).toEqual([404, 'NOT_FOUND']);
     expect([stateOfB, milestoneOfB, stateOfC].map((r) => [r.status, r.body.outcome])).toEqual([
       [201, 'APPLIED'],

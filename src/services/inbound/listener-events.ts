@@ -130,14 +130,16 @@ export class ListenerEvents {
 
   /**
    * Reports that arrived together, in one transaction: their targets found and locked in one statement,
-   * their messages stored in one, their records written in one per distinct change. A report that cannot
-   * join (its request's delivery is not recorded yet, its records are another's of the batch, its event was
-   * received before) is answered on its own afterwards, as is every report of a batch whose transaction
+   * their messages stored in one, their records written in one per distinct change. An event received
+   * before is stored as a DUPLICATE once the batch is over; a report that cannot join (its request's
+   * delivery is not recorded yet, its records are another's of the batch) is answered on its own afterwards, as is every report of a batch whose transaction
    * failed: a batch never answers for what a single report would not have done.
    */
   private async applyTogether(kind: RecordKind, batch: ListenerReport[]): Promise<Settled<CallbackAnswer>[]> {
     const answers: (Settled<CallbackAnswer> | null)[] = batch.map(() => null);
     let committed = false;
+    // Events this system sent before: nothing was done for them; each is stored as a DUPLICATE after the batch.
+    let repeats: number[] = [];
     try {
       const ctx = new RequestContext(this.dataSource, null);
       await ctx.transaction(async () => {
@@ -156,8 +158,9 @@ export class ListenerEvents {
         });
         const applied = await this.application.applyMany(ctx, joining);
         applied.forEach((done, n) => {
-          if ('receivedBefore' in done) return;
-          answers[joining[n].index] = { value: { status: 201, body: { id: done.message!.id, outcome: done.message!.outcome } } };
+          const { index } = joining[n];
+          if ('receivedBefore' in done) repeats.push(index);
+          else answers[index] = { value: { status: 201, body: { id: done.message!.id, outcome: done.message!.outcome } } };
         });
       });
     } catch (err) {
@@ -166,6 +169,11 @@ export class ListenerEvents {
       if (committed) throw err;
       // Whatever failed the batch (a deadlock, a record that cannot be written) is met again, or not, by each alone.
       answers.fill(null);
+      repeats = [];
+    }
+    for (const index of repeats) {
+      const { system, envelope } = batch[index];
+      answers[index] = { value: this.duplicate(system, envelope, envelope.eventId!) };
     }
     return answers.map((answer, index) => answer ?? { value: this.alone(batch[index]) });
   }
@@ -195,23 +203,28 @@ export class ListenerEvents {
       return await untilDelivered(this.dataSource, envelope, work);
     } catch (err) {
       if (!(err instanceof EventReceivedBefore)) throw err;
-      const ctx = new RequestContext(this.dataSource, null);
-      return ctx.transaction(async () => {
-        const seen = await this.messages.receivedBefore(ctx, system.id, err.eventId);
-        const m = await this.messages.record(ctx, {
-          externalSystemId: system.id,
-          channel: InboundChannel.EVENT,
-          eventId: envelope.eventId,
-          eventType: envelope.eventType,
-          eventTime: envelope.eventTime,
-          body: null,
-          outcome: InboundOutcome.DUPLICATE,
-          reason: `Event ${err.eventId} was received before${seen ? ` (inbound message ${seen.id}, ${seen.outcome})` : ''}`,
-          responseStatus: 201,
-        });
-        return { status: 201, body: { id: m.id, outcome: m.outcome } };
-      });
+      return this.duplicate(system, envelope, err.eventId);
     }
+  }
+
+  /** A repeat of an event this system sent before (applied or found stale), stored as a DUPLICATE of the first. */
+  private duplicate(system: ExternalSystemEntity, envelope: InboundEnvelope, eventId: string): Promise<CallbackAnswer> {
+    const ctx = new RequestContext(this.dataSource, null);
+    return ctx.transaction(async () => {
+      const seen = await this.messages.receivedBefore(ctx, system.id, eventId);
+      const m = await this.messages.record(ctx, {
+        externalSystemId: system.id,
+        channel: InboundChannel.EVENT,
+        eventId: envelope.eventId,
+        eventType: envelope.eventType,
+        eventTime: envelope.eventTime,
+        body: null,
+        outcome: InboundOutcome.DUPLICATE,
+        reason: `Event ${eventId} was received before${seen ? ` (inbound message ${seen.id}, ${seen.outcome})` : ''}`,
+        responseStatus: 201,
+      });
+      return { status: 201, body: { id: m.id, outcome: m.outcome } };
+    });
   }
 
   /** A cancel task's create or state change (or its request for information): the cancellation follows it. */
