@@ -173,7 +173,7 @@ describe('E2E: submission', () => {
       expect((await orderStates(app, grandchild.id)).fulfillmentState).toBe('NOT_REQUESTED');
     });
 
-    it('a payload longer than one piece of the claim (262,144 characters) arrives whole, characters of 1 to 4 bytes included', async () => {
+    it('a payload longer than one piece of the claim (262,144 bytes) arrives whole, characters of 1 to 4 bytes included', async () => {
       const system = await orderingSystem(app, sim);
       await caseRule(app, system.id, 'long', { hierarchical: true });
       // Each value 9,000 UTF-16 units (18,000 bytes); 3 per order, 15 orders: about 324,000 characters in all.
