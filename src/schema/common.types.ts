@@ -12,16 +12,17 @@ export class Characteristic {
   valueType?: string | null;
 }
 
+// Fields `declare`d, as DomainOrderInput's (one per node of a tree).
 @InputType()
 export class CharacteristicInput {
   @Field()
-  name: string;
+  declare name: string;
 
   @Field()
-  value: string;
+  declare value: string;
 
   @Field(() => String, { nullable: true })
-  valueType?: string | null;
+  declare valueType?: string | null;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -36,16 +37,17 @@ export class SpecificationRef {
   version?: string | null;
 }
 
+// Fields `declare`d, as DomainOrderInput's (one per node of a tree).
 @InputType()
 export class SpecificationRefInput {
   @Field()
-  id: string;
+  declare id: string;
 
   @Field(() => String, { nullable: true })
-  name?: string | null;
+  declare name?: string | null;
 
   @Field(() => String, { nullable: true })
-  version?: string | null;
+  declare version?: string | null;
 }
 
 @ObjectType({ simpleResolvers: true })

@@ -160,28 +160,29 @@ export class TestRun {
   updatedAt: Date;
 }
 
+// Fields `declare`d, as DomainOrderInput's (one per node of a tree).
 @InputType()
 export class TestRunInput {
   @Field()
-  name: string;
+  declare name: string;
 
   @Field(() => TestMode, { nullable: true })
-  mode?: TestMode | null;
+  declare mode?: TestMode | null;
 
   @Field(() => ID)
-  specificationId: string;
+  declare specificationId: string;
 
   @Field()
-  relatedServiceId: string;
+  declare relatedServiceId: string;
 
   @Field(() => [CharacteristicInput], { nullable: true })
-  characteristics?: CharacteristicInput[] | null;
+  declare characteristics?: CharacteristicInput[] | null;
 
   @Field(() => ID, { nullable: true })
-  parentId?: string | null;
+  declare parentId?: string | null;
 
   @Field(() => [TestRunInput], { nullable: true })
-  children?: TestRunInput[] | null;
+  declare children?: TestRunInput[] | null;
 }
 
 @InputType()

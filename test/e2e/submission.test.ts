@@ -173,6 +173,32 @@ describe('E2E: submission', () => {
       expect((await orderStates(app, grandchild.id)).fulfillmentState).toBe('NOT_REQUESTED');
     });
 
+    it('a payload longer than one piece of the claim (262,144 bytes) arrives whole, characters of 1 to 4 bytes included', async () => {
+      const system = await orderingSystem(app, sim);
+      await caseRule(app, system.id, 'long', { hierarchical: true });
+      // Each value 9,000 UTF-16 units (18,000 bytes); 3 per order, 15 orders: about 324,000 characters in all.
+      const value = (n: number) => `${n}:${'aé€😀'.repeat(2_250)}`.slice(0, 9_000);
+      const notes = (n: number) => [0, 1, 2].map((i) => ({ name: `note-${i}`, value: value(n * 3 + i) }));
+      const order = (n: number, children?: ReturnType<typeof caseOrder>[]) => {
+        const base = caseOrder('long', { name: `order-${n}`, children });
+        return { ...base, characteristics: [...(base.characteristics ?? []), ...notes(n)] };
+      };
+      const root = (
+        await app.ok(CreateDomainOrderDocument, {
+          input: order(
+            0,
+            Array.from({ length: 14 }, (_, i) => order(i + 1)),
+          ),
+        })
+      ).createDomainOrder;
+
+      const result = (await app.ok(CreateFulfillmentRequestDocument, { domainOrderId: root.id })).createFulfillmentRequest;
+      await waitForState(app, result.outboundRequests[0].id, 'DELIVERED');
+      const [stored] = sim.serviceOrders({ externalId: result.requestId });
+      const text = JSON.stringify(stored);
+      for (let n = 0; n < 45; n++) expect(text.split(JSON.stringify(value(n))).length).toBe(2);
+    });
+
     describe('rules decide before anything is queued', () => {
       it('an inactive Open API is API_NOT_ACTIVE and queues nothing', async () => {
         const system = await orderingSystem(app, sim);

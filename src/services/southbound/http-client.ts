@@ -6,7 +6,8 @@ export interface HttpRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text; a Buffer is sent without a copy. */
+  body?: string | Buffer;
   timeoutMs: number;
 }
 

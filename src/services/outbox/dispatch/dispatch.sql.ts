@@ -5,18 +5,43 @@
  * connection.
  */
 
+/** Bytes of a payload per row of the claim's answer (a piece ends at a character's end, up to 3 bytes later). */
+export const CLAIM_BODY_PIECE = 262_144;
+
+/** Where piece k of UTF-8 bytes b starts: at k * CLAIM_BODY_PIECE, or past the continuation bytes there. */
+const pieceStart = (k: string, b: string) => {
+  const at = (d: number) => `${k} * ${CLAIM_BODY_PIECE} + ${d}`;
+  const starts = (d: number) => `${at(d)} >= length(${b}) OR get_byte(${b}, ${at(d)}) & 192 <> 128`;
+  return `CASE WHEN ${k} = 0 THEN 0 WHEN ${starts(0)} THEN ${at(0)} WHEN ${starts(1)} THEN ${at(1)}
+    WHEN ${starts(2)} THEN ${at(2)} ELSE ${at(3)} END`;
+};
+
 /**
  * Claims up to $5 due requests for instance $2 (lease margin $3 ms), leaving paused systems ($4) alone,
- * and publishes SENDING for each on channel $1. A ClaimedRow per claimed request, in queue order. The
- * function returns a JSON array; it is turned back into rows here so that a payload arrives as its own
- * text column, not escaped inside one big JSON text that is parsed again (a 10,000-node order's payload
- * is 3 MB).
+ * and publishes SENDING for each on channel $1. The function returns a JSON array; it is turned back
+ * into rows here so that a payload arrives as text of its own, not escaped inside one big JSON text that
+ * is parsed again. Each payload comes in pieces of about CLAIM_BODY_PIECE bytes, one row per piece (the
+ * request's other columns repeated), in queue order then piece order: pg grows its read buffer by
+ * doubling until one row fits, and a 10,000-node order's 3 MB payload in one row cost 8 MB of buffers.
+ * The pieces are cut in the payload's bytes (substr by characters walks the text from its start, for
+ * every piece); OFFSET 0 keeps the bytes computed once, not once for each use.
  */
 export const CLAIM_SQL = `
-  SELECT c.* FROM ROWS FROM (json_populate_recordset(NULL::claimed_outbound_request,
-    claim_outbound_requests($1, $2, $3, $4::uuid[], $5))) WITH ORDINALITY AS c ORDER BY c.ordinality`;
+  SELECT c.ordinality AS n, c.id, c.seq, c.number, c.request_id, c.subject, c.operation, c.external_system_id,
+    c.http_method, c.path, p.piece AS body, c.attempts, c.outcome_unknown, c.previous_state, c.system_name,
+    c.base_url, c.timeout_ms, c.max_attempts, c.auth_type, c.auth_secret
+  FROM ROWS FROM (json_populate_recordset(NULL::claimed_outbound_request,
+    claim_outbound_requests($1, $2, $3, $4::uuid[], $5))) WITH ORDINALITY AS c
+  CROSS JOIN LATERAL (SELECT convert_to(c.body, 'UTF8') AS b OFFSET 0) AS u
+  CROSS JOIN LATERAL (
+    SELECT s.k, convert_from(substring(u.b FROM s.at + 1 FOR lead(s.at, 1, length(u.b)) OVER (ORDER BY s.k) - s.at), 'UTF8') AS piece
+    FROM (SELECT k, ${pieceStart('k', 'u.b')} AS at
+          FROM generate_series(0, greatest((length(u.b) - 1) / ${CLAIM_BODY_PIECE}, 0)) AS k) AS s) AS p
+  ORDER BY c.ordinality, p.k`;
 
 export interface ClaimedRow {
+  /** The request's place in the answer (a bigint, as text): the rows of one request's pieces share it. */
+  n: string;
   id: string;
   /** A bigint, as text. */
   seq: string;
@@ -27,8 +52,8 @@ export interface ClaimedRow {
   external_system_id: string;
   http_method: string;
   path: string;
-  /** The payload as JSON text. */
-  body: string;
+  /** A piece of the payload's JSON text. */
+  body: string | null;
   attempts: number;
   outcome_unknown: boolean;
   /** QUEUED or RETRY_SCHEDULED: this claim counted an attempt; SENDING: a lease that expired, not counted again. */

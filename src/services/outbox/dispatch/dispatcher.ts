@@ -175,15 +175,16 @@ export class Dispatcher {
     const blocked = this.breakers.blockedSystems();
     // One statement, its own transaction: the rows are leased and their SENDING events published when
     // it returns, so sending starts at once and no outcome can be published before its SENDING.
-    const claimed: ClaimedRow[] = await this.dataSource.query(CLAIM_SQL, [
+    const rows: ClaimedRow[] = await this.dataSource.query(CLAIM_SQL, [
       this.deps.publisher.channel,
       this.instanceId,
       this.options.leaseMarginMs,
       blocked,
       limit,
     ]);
-    if (claimed.length === 0) return 0;
-    this.queue.push(...claimed.map(toSending));
+    if (rows.length === 0) return 0;
+    const claimed = claimedRequests(rows);
+    this.queue.push(...claimed);
     this.pump();
     return claimed.length;
   }
@@ -286,8 +287,31 @@ interface Claimed {
   countedAttempt: boolean;
 }
 
+/** The claimed requests, each from its consecutive rows (one per piece of its payload). */
+function claimedRequests(rows: ClaimedRow[]): Claimed[] {
+  const out: Claimed[] = [];
+  for (let from = 0; from < rows.length;) {
+    let to = from + 1;
+    while (to < rows.length && rows[to].n === rows[from].n) to++;
+    out.push(toSending(rows[from], payloadOf(rows, from, to)));
+    from = to;
+  }
+  return out;
+}
+
+/** A payload's pieces written into one buffer of its exact size, which is sent as it is (no other copy). */
+function payloadOf(rows: ClaimedRow[], from: number, to: number): Buffer {
+  if (to - from === 1) return Buffer.from(rows[from].body ?? '', 'utf8');
+  let size = 0;
+  for (let i = from; i < to; i++) size += Buffer.byteLength(rows[i].body ?? '', 'utf8');
+  const buffer = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = from; i < to; i++) at += buffer.write(rows[i].body ?? '', at, 'utf8');
+  return buffer;
+}
+
 /** What sending needs from a claimed row: the request and its external system (as of the claim). */
-function toSending(c: ClaimedRow): Claimed {
+function toSending(c: ClaimedRow, body: Buffer): Claimed {
   const row: SendingRequest = {
     id: c.id,
     number: c.number,
@@ -296,7 +320,7 @@ function toSending(c: ClaimedRow): Claimed {
     operation: c.operation as OutboundOperation,
     httpMethod: c.http_method,
     path: c.path,
-    body: c.body,
+    body,
     outcomeUnknown: c.outcome_unknown,
   };
   const system = Object.assign(new ExternalSystemEntity(), {

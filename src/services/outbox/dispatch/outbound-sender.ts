@@ -12,8 +12,8 @@ export interface SendingRequest {
   operation: OutboundOperation;
   httpMethod: string;
   path: string;
-  /** The payload as JSON text, sent as it is. */
-  body: string;
+  /** The payload as JSON text (UTF-8), sent as it is. */
+  body: Buffer;
   /** An earlier attempt may have reached the system: a CREATE is looked up before it is sent again. */
   outcomeUnknown: boolean;
 }
@@ -47,7 +47,7 @@ export class OutboundSender {
     system: ExternalSystemEntity,
     headers: Record<string, string>,
   ): Promise<{ kind: 'FOUND' | 'FAILED'; attempt: Exchange } | { kind: 'NOT_FOUND' }> {
-    const path = recordKind(row.subject).lookUpPath(row.requestId, row.body);
+    const path = recordKind(row.subject).lookUpPath(row.requestId, row.body.toString('utf8'));
     const attempt = await this.client.exchange(system, { method: 'GET', url: system.baseUrl + path, headers, timeoutMs: system.timeoutMs });
     if (attempt.kind !== 'DELIVERED') return { kind: 'FAILED', attempt: { ...attempt, outcomeUnknown: true } };
     const list = Array.isArray(attempt.body) ? attempt.body : [];
