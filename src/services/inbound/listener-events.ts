@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { CancellationEntity } from '../../entities/cancellation.entity';
 import { InboundChannel, InboundOutcome, OutboundRequestState } from '../../entities/enums';
 import type { ExternalSystemEntity } from '../../entities/external-system.entity';
+import type { InboundMessageEntity } from '../../entities/inbound-message.entity';
 import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import { RequestContext } from '../context/request-context';
 import { advances, type Cancellations } from '../records/cancellations';
@@ -34,6 +35,12 @@ interface ListenerReport {
   envelope: InboundEnvelope;
   refuse: (status: number, code: string, reason: string, message: string) => Rejection;
 }
+
+/** The answer to a listener event that was stored: 201 with the message and what became of it. */
+const stored = (m: Pick<InboundMessageEntity, 'id' | 'outcome'>): CallbackAnswer => ({
+  status: 201,
+  body: { id: m.id, outcome: m.outcome },
+});
 
 /** Batches of reports under way at once: one is being written while the next is planned. */
 const REPORT_BATCHES_IN_FLIGHT = 2;
@@ -92,7 +99,7 @@ export class ListenerEvents {
           reason,
           responseStatus: 201,
         });
-        return { answer: { status: 201, body: { id: m.id, outcome: m.outcome } } };
+        return { answer: stored(m) };
       });
     }
     if (meaning === 'cancelTask' || meaning === 'cancelInformationRequired') {
@@ -132,8 +139,9 @@ export class ListenerEvents {
    * Reports that arrived together, in one transaction: their targets found and locked in one statement,
    * their messages stored in one, their records written in one per distinct change. An event received
    * before is stored as a DUPLICATE once the batch is over; a report that cannot join (its request's
-   * delivery is not recorded yet, its records are another's of the batch) is answered on its own afterwards, as is every report of a batch whose transaction
-   * failed: a batch never answers for what a single report would not have done.
+   * delivery is not recorded yet, its records are another's of the batch) is answered on its own
+   * afterwards, as is every report of a batch whose transaction failed: a batch never answers for what a
+   * single report would not have done.
    */
   private async applyTogether(kind: RecordKind, batch: ListenerReport[]): Promise<Settled<CallbackAnswer>[]> {
     const answers: (Settled<CallbackAnswer> | null)[] = batch.map(() => null);
@@ -160,7 +168,7 @@ export class ListenerEvents {
         applied.forEach((done, n) => {
           const { index } = joining[n];
           if ('receivedBefore' in done) repeats.push(index);
-          else answers[index] = { value: { status: 201, body: { id: done.message!.id, outcome: done.message!.outcome } } };
+          else answers[index] = { value: stored(done.message!) };
         });
       });
     } catch (err) {
@@ -185,7 +193,7 @@ export class ListenerEvents {
       if ('missing' in lookup) throw refuse(404, 'NOT_FOUND', 'Unknown resource', lookup.missing);
       if ('notDelivered' in lookup) return { notDelivered: lookup.notDelivered };
       const { message } = await this.application.apply(ctx, system, lookup.target, report, how);
-      return { answer: { status: 201, body: { id: message!.id, outcome: message!.outcome } } };
+      return { answer: stored(message!) };
     });
   }
 
@@ -223,7 +231,7 @@ export class ListenerEvents {
         reason: `Event ${eventId} was received before${seen ? ` (inbound message ${seen.id}, ${seen.outcome})` : ''}`,
         responseStatus: 201,
       });
-      return { status: 201, body: { id: m.id, outcome: m.outcome } };
+      return stored(m);
     });
   }
 
@@ -263,7 +271,7 @@ export class ListenerEvents {
         storeWhenStale: true,
       };
       const { message } = await this.application.apply(ctx, system, target, emptyReport(), how);
-      return { answer: { status: 201, body: { id: message!.id, outcome: message!.outcome } } };
+      return { answer: stored(message!) };
     }
     const state = task.cancellationState;
     const moved = state !== undefined && advances(cancellation, state, task.taskId);
@@ -287,7 +295,7 @@ export class ListenerEvents {
         refusal: `${system.name} refused cancellation ${cancel.number}${why ? `: ${why}` : ''}`,
       });
     }
-    return { answer: { status: 201, body: { id: m.id, outcome: m.outcome } } };
+    return { answer: stored(m) };
   }
 
   /** A cancellation of this system, by its task's id, else by the resource it cancels (the latest). */
