@@ -15,7 +15,16 @@ import {
 import { createSpec } from '../graphql/factories';
 import { code, type TestApp } from '../support/app';
 import { CASE, caseOrder, caseRule, waitFor, waitForState } from './e2e-kit';
-import { callingBackSystem, orderReport, runReport, untilOrder, untilRun, closeInboundWorld, startInboundWorld } from './inbound-kit';
+import {
+  callback,
+  callingBackSystem,
+  orderReport,
+  runReport,
+  untilOrder,
+  untilRun,
+  closeInboundWorld,
+  startInboundWorld,
+} from './inbound-kit';
 
 /** An order routed by `caseName` that tells the simulator what to do (the X-Simulator-Scenario syntax). */
 function scripted(caseName: string, scenario: string, overrides: Partial<DomainOrderInput> = {}): DomainOrderInput {
@@ -180,5 +189,45 @@ describe('E2E: in-flight changes (revise, cancel, point of no return)', () => {
       outboundRequest: { operation: 'CANCEL', httpMethod: 'PATCH', path: `/serviceTest/${externalId}`, payload: { state: 'cancelled' } },
     });
     expect((await runReport(app, pending.id)).externalState).toMatch(/cancell?ed/);
+  });
+
+  it('a test run whose cancelled event overtakes the answer to its PATCH: CANCELED by the event, the answer changes nothing', async () => {
+    const { system, token } = await callingBackSystem(app, sim, 'tests');
+    await caseRule(app, system.id, 'overtaken', { subject: 'TEST_RUN' });
+    const spec = await createSpec(app, {});
+    const characteristics = [
+      { name: CASE, value: 'overtaken' },
+      { name: 'simulatorScenario', value: 'outcome=pending' },
+    ];
+    const run = (
+      await app.ok(CreateTestRunDocument, {
+        input: { name: 'Line check', specificationId: spec.id, relatedServiceId: 'svc-10', characteristics },
+      })
+    ).createTestRun;
+    const [create] = (await app.ok(SubmitTestRunDocument, { testRunId: run.id })).submitTestRun.outboundRequests;
+    const { externalId } = await waitForState(app, create.id, 'DELIVERED');
+    await untilRun(app, run.id, (r) => r.externalState === 'pending', 'the run pending');
+    // The system takes its time to answer the PATCH, and tells of the cancelled test before it does.
+    sim.injectFault({ match: { method: 'PATCH', path: `/serviceTest/${externalId}` }, fault: 'delayMs=1500', count: 1 });
+    await app.ok(CancelTestRunDocument, { id: run.id, reason: 'not needed' });
+    const event = {
+      eventId: `evt-overtaking-${run.id}`,
+      eventTime: new Date().toISOString(),
+      eventType: 'ServiceTestStateChangeEvent',
+      event: { serviceTest: { id: externalId, state: 'cancelled' } },
+    };
+    const answer = await callback(app, `${system.id}/listener/serviceTestStateChangeEvent`, event, { token });
+    expect([answer.status, answer.body?.outcome]).toEqual([201, 'APPLIED']);
+    const cancelled = await runReport(app, run.id);
+    expect([cancelled.fulfillmentState, cancelled.externalState, cancelled.cancellation?.outboundRequest?.state]).toEqual([
+      'CANCELED',
+      'cancelled',
+      'SENDING',
+    ]);
+
+    const patch = await waitForState(app, cancelled.cancellation!.outboundRequest.id, 'DELIVERED');
+    expect([patch.operation, patch.httpMethod]).toEqual(['CANCEL', 'PATCH']);
+    const after = await untilRun(app, run.id, (r) => r.cancellation?.state === 'DONE', 'the cancellation DONE');
+    expect([after.fulfillmentState, after.externalState]).toEqual(['CANCELED', 'cancelled']);
   });
 });

@@ -246,8 +246,8 @@ export class ListenerEvents {
     refuse: (status: number, code: string, reason: string, message: string) => Rejection,
   ): Promise<Try> {
     const task = kind.readCancelTask(envelope.resource!);
-    const cancellation = task ? await this.findCancellation(ctx, system, task.taskId, task.serviceOrderId) : null;
-    if (!task || !cancellation) {
+    const found = task ? await this.findCancellation(ctx, system, task.taskId, task.serviceOrderId) : null;
+    if (!task || !found) {
       throw refuse(
         404,
         'NOT_FOUND',
@@ -255,13 +255,19 @@ export class ListenerEvents {
         `${system.name} was never sent a cancellation for task ${task?.taskId ?? '(no id)'} or order ${task?.serviceOrderId ?? '(none named)'}`,
       );
     }
-    const cancel = await ctx.manager.findOneByOrFail(OutboundRequestEntity, { id: cancellation.outboundRequestId });
+    const cancel = await ctx.manager.findOneByOrFail(OutboundRequestEntity, { id: found.outboundRequestId });
     const create = await ctx.manager.findOne(OutboundRequestEntity, {
-      where: { externalSystemId: system.id, externalId: cancellation.resourceId, state: OutboundRequestState.DELIVERED },
+      where: { externalSystemId: system.id, externalId: found.resourceId, state: OutboundRequestState.DELIVERED },
       order: { seq: 'DESC' },
     });
-    if (!create) throw refuse(404, 'NOT_FOUND', 'Unknown resource', `${system.name} was never sent the order ${cancellation.resourceId}`);
+    if (!create) throw refuse(404, 'NOT_FOUND', 'Unknown resource', `${system.name} was never sent the order ${found.resourceId}`);
+    // The records first, then the cancellation (read again, locked): the lock order of every message about
+    // these records and of the CANCEL's delivery, so none of them waits for another that waits for it.
     const target: Target = { kind, request: create, records: await this.application.lockCovered(ctx, kind, cancel) };
+    const cancellation = await ctx.manager.findOneOrFail(CancellationEntity, {
+      where: { outboundRequestId: found.outboundRequestId },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (meaning === 'cancelInformationRequired') {
       const how: Application = {
         message: { ...base, responseStatus: 201 },
@@ -298,7 +304,7 @@ export class ListenerEvents {
     return { answer: stored(m) };
   }
 
-  /** A cancellation of this system, by its task's id, else by the resource it cancels (the latest). */
+  /** A cancellation of this system, by its task's id, else by the resource it cancels (the latest); not locked. */
   private findCancellation(
     ctx: RequestContext,
     system: ExternalSystemEntity,
@@ -309,8 +315,7 @@ export class ListenerEvents {
     const qb = ctx.manager
       .createQueryBuilder(CancellationEntity, 'c')
       .innerJoin(OutboundRequestEntity, 'r', 'r.id = c.outbound_request_id AND r.external_system_id = :sid', { sid: system.id })
-      .orderBy('c.requested_at', 'DESC')
-      .setLock('pessimistic_write', undefined, ['c']);
+      .orderBy('c.requested_at', 'DESC');
     if (taskId && resourceId)
       qb.where('(c.external_id = :taskId OR (c.external_id IS NULL AND c.resource_id = :resourceId))', { taskId, resourceId });
     else if (taskId) qb.where('c.external_id = :taskId', { taskId });

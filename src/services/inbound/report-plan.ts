@@ -124,7 +124,7 @@ export function planReport(input: PlanInput): ApplicationPlan {
       state = state ?? record.externalState ?? undefined;
       set.fulfillmentState = next;
       if (state !== undefined) set.externalState = state;
-      if (next === FulfillmentState.CANCELED) Object.assign(set, input.canceledColumns, { stateBeforeCancellation: null });
+      if (next === FulfillmentState.CANCELED) Object.assign(set, input.canceledColumns);
       stateChange = { previous: record.fulfillmentState, next, externalState: state ?? null };
     }
     const errors = newErrors(input, record);

@@ -120,11 +120,22 @@ export function requestsOfRecord(
     .getMany();
 }
 
-/** The records an outbound request covers, in payload order. */
-export async function coveredRecords(ctx: RequestContext, request: OutboundRequestEntity): Promise<FulfillmentRecord[]> {
+/**
+ * The records an outbound request covers, in payload order. With `lock`, they are locked in id order
+ * first: a transaction that goes on to a cancellation must lock the records before it (the order every
+ * inbound message keeps, see ReportApplication.lockCovered), or the two wait for each other.
+ */
+export async function coveredRecords(
+  ctx: RequestContext,
+  request: OutboundRequestEntity,
+  options: { lock?: boolean } = {},
+): Promise<FulfillmentRecord[]> {
   const kind = recordKind(request.subject);
   const links = await ctx.manager.find(kind.link.entity, { where: { outboundRequestId: request.id }, order: { position: 'ASC' } });
   const ids = links.map((l) => linkedRecordId(kind, l));
-  const rows = await ctx.manager.findBy(kind.entity, { id: In(ids) });
-  return ids.map((id) => rows.find((r) => r.id === id)!);
+  const rows: FulfillmentRecord[] = options.lock
+    ? await ctx.manager.find(kind.entity, { where: { id: In(ids) }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } })
+    : await ctx.manager.findBy(kind.entity, { id: In(ids) });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)!);
 }

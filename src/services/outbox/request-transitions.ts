@@ -93,7 +93,8 @@ export class RequestTransitions {
         await ctx.manager.save(OutboundRequestEntity, row);
         await this.reportError(ctx, row, e);
         const kind = recordKind(row.subject);
-        const records = await coveredRecords(ctx, row);
+        // Locked before the cancellation a failed CANCEL ends (records, then cancellation: the one lock order).
+        const records = await coveredRecords(ctx, row, { lock: true });
         const refused = row.operation === OutboundOperation.CANCEL && PERMANENT_REFUSALS.has(e.category);
         await this.fallouts.open(ctx, {
           request: row,
@@ -151,7 +152,8 @@ export class RequestTransitions {
     await ctx.manager.save(OutboundRequestEntity, row);
     await this.publisher.outboundRequestsChanged(ctx, [row]);
     const kind = recordKind(row.subject);
-    const records = await coveredRecords(ctx, row);
+    // Locked before the cancellation (records, then cancellation: the order every inbound message keeps).
+    const records = await coveredRecords(ctx, row, { lock: true });
     if (row.operation === OutboundOperation.REVISE) await this.revisionDelivered(ctx, kind, row, records);
     if (row.operation === OutboundOperation.CANCEL) await this.cancellationDelivered(ctx, kind, row, records, body);
   }

@@ -1,6 +1,7 @@
 import { CancellationState, ErrorCategory, FulfillmentState } from '../../../src/entities/enums';
 import { planReport, type PlanInput, type PlanRecord } from '../../../src/services/inbound/report-plan';
 import { CANCELLATION_STATES, readServiceOrder, serviceOrderFulfillmentState } from '../../../src/services/tmf641/service-order.report';
+import { readServiceTest, serviceTestFulfillmentState } from '../../../src/services/tmf653/service-test.report';
 import { emptyReport } from '../../../src/services/tmf/resource-report';
 
 const T0 = new Date('2026-12-01T10:00:00.000Z');
@@ -89,6 +90,28 @@ describe('planReport', () => {
     expect(planReport(input({ records: [fulfilled], report: readServiceOrder({ id: 'SO-1', state: 'inProgress' }) })).updates).toEqual([]);
     const cancelled = planReport(input({ records: [fulfilled], report: readServiceOrder({ id: 'SO-1', state: 'cancelled' }) }));
     expect(cancelled.updates[0].set).toMatchObject({ fulfillmentState: 'CANCELED', state: 'CANCELED', externalState: 'cancelled' });
+  });
+
+  it('cancels a test run with only the columns a test run has (a run has no state of its own to restore)', () => {
+    const run: PlanRecord = {
+      id: 'id-TR1',
+      number: 'TR1',
+      fulfillmentState: FulfillmentState.PENDING,
+      externalState: 'pending',
+      externalId: 'ST-1',
+      lastEventAt: null,
+      externalErrors: [],
+    };
+    const plan = planReport(
+      input({
+        records: [run],
+        resourceId: 'ST-1',
+        report: readServiceTest({ id: 'ST-1', state: 'cancelled' }),
+        fulfillmentStateOf: serviceTestFulfillmentState,
+        canceledColumns: {},
+      }),
+    );
+    expect(plan.updates.map((u) => u.set)).toEqual([{ fulfillmentState: 'CANCELED', externalState: 'cancelled', lastEventAt: at(10) }]);
   });
 
   it('keeps reported errors once (with the records they name) and puts them in the fallout', () => {

@@ -1,7 +1,9 @@
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ErrorCategory, OutboundRequestState } from '../../../entities/enums';
 import type { ExternalSystemEntity } from '../../../entities/external-system.entity';
 import { OutboundRequestEntity, type OutboundErrorValue } from '../../../entities/outbound-request.entity';
+import { retryingConflicts } from '../../common/transient-conflict';
 import { RequestContext } from '../../context/request-context';
 import type { FulfillmentEventPublisher } from '../../events/fulfillment-event.publisher';
 import { resourcePath } from '../../records/record-kind';
@@ -36,6 +38,7 @@ export class DeliveryRecorder {
     private readonly publisher: FulfillmentEventPublisher,
     private readonly transitions: RequestTransitions,
     private readonly backoff: BackoffOptions,
+    private readonly logger: Logger,
   ) {}
 
   /** Records a failed or given-back attempt; deliveries go through recordDelivered, in batches. */
@@ -63,22 +66,40 @@ export class DeliveryRecorder {
     return this.underLease(requestId, owner, (ctx, row) => this.transitions.delivered(ctx, row, answer));
   }
 
-  /** Runs `change` on the request, locked, in one transaction, if it is still SENDING under this owner's lease; returns its new state. */
+  /**
+   * Runs `change` on the request, locked, in one transaction, if it is still SENDING under this owner's
+   * lease; returns its new state. A transaction PostgreSQL aborted for a deadlock is run again at once:
+   * left to the lease, the system's answer would be lost and the request sent again.
+   */
   private underLease(
     requestId: string,
     owner: string,
     change: (ctx: RequestContext, row: OutboundRequestEntity) => Promise<void>,
   ): Promise<OutboundRequestState | null> {
-    const ctx = new RequestContext(this.dataSource, null);
-    return ctx.transaction(async () => {
-      const row = await ctx.manager.findOne(OutboundRequestEntity, {
-        where: { id: requestId, state: OutboundRequestState.SENDING, leaseOwner: owner },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!row) return null;
-      await change(ctx, row);
-      return row.state;
-    });
+    return retryingConflicts(
+      () => {
+        const ctx = new RequestContext(this.dataSource, null);
+        return ctx.transaction(async () => {
+          const row = await ctx.manager.findOne(OutboundRequestEntity, {
+            where: { id: requestId, state: OutboundRequestState.SENDING, leaseOwner: owner },
+            lock: { mode: 'pessimistic_write' },
+          });
+          if (!row) return null;
+          await change(ctx, row);
+          return row.state;
+        });
+      },
+      { onRetry: (err) => this.conflicted(err, { outboundRequestId: requestId }) },
+    );
+  }
+
+  /** PostgreSQL aborted a recording so that another transaction could go on: it is run again, and said. */
+  private conflicted(err: unknown, about: Record<string, unknown>): void {
+    const code = (err as { driverError?: { code?: string } }).driverError?.code;
+    this.logger.warn(
+      { ...about, sqlState: code },
+      'dispatcher: recording an outcome conflicted with another transaction; recording it again',
+    );
   }
 
   /**
@@ -86,16 +107,20 @@ export class DeliveryRecorder {
    * included. Returns the ids recorded; a request whose lease moved on is left alone.
    */
   async recordDelivered(owner: string, items: Delivered[]): Promise<Set<string>> {
-    const rows: { id: string }[] = await this.dataSource.query(MARK_DELIVERED_SQL, [
-      this.publisher.channel,
-      owner,
-      items.map((i) => i.id),
-      items.map((i) => i.status),
-      items.map((i) => i.bodyJson),
-      items.map((i) => field(i.body, 'id')),
-      items.map((i) => externalState(field(i.body, 'state'))),
-      items.map((i) => resourcePath(recordKind(i.subject), field(i.body, 'id'))),
-    ]);
+    const rows: { id: string }[] = await retryingConflicts(
+      () =>
+        this.dataSource.query(MARK_DELIVERED_SQL, [
+          this.publisher.channel,
+          owner,
+          items.map((i) => i.id),
+          items.map((i) => i.status),
+          items.map((i) => i.bodyJson),
+          items.map((i) => field(i.body, 'id')),
+          items.map((i) => externalState(field(i.body, 'state'))),
+          items.map((i) => resourcePath(recordKind(i.subject), field(i.body, 'id'))),
+        ]),
+      { onRetry: (err) => this.conflicted(err, { deliveries: items.length }) },
+    );
     return new Set(rows.map((r) => r.id));
   }
 

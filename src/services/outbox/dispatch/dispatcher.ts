@@ -76,7 +76,7 @@ export class Dispatcher {
     this.dataSource = deps.dataSource;
     this.sender = deps.sender;
     this.logger = deps.logger;
-    this.recorder = new DeliveryRecorder(deps.dataSource, deps.publisher, deps.transitions, options.backoff);
+    this.recorder = new DeliveryRecorder(deps.dataSource, deps.publisher, deps.transitions, options.backoff, deps.logger);
     this.deliveries = new DeliveryBatch(this.recorder, this.instanceId, options.recordingWriters);
     this.breakers = new SharedBreakers(deps.dataSource, this.instanceId, options.breaker);
   }
