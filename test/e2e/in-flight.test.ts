@@ -207,8 +207,9 @@ describe('E2E: in-flight changes (revise, cancel, point of no return)', () => {
     const [create] = (await app.ok(SubmitTestRunDocument, { testRunId: run.id })).submitTestRun.outboundRequests;
     const { externalId } = await waitForState(app, create.id, 'DELIVERED');
     await untilRun(app, run.id, (r) => r.externalState === 'pending', 'the run pending');
-    // The system takes its time to answer the PATCH, and tells of the cancelled test before it does.
-    sim.injectFault({ match: { method: 'PATCH', path: `/serviceTest/${externalId}` }, fault: 'delayMs=1500', count: 1 });
+    // The system takes its time to answer the PATCH (long enough for a loaded machine to post the event
+    // and read the run meanwhile), and tells of the cancelled test before it does.
+    sim.injectFault({ match: { method: 'PATCH', path: `/serviceTest/${externalId}` }, fault: 'delayMs=4000', count: 1 });
     await app.ok(CancelTestRunDocument, { id: run.id, reason: 'not needed' });
     const event = {
       eventId: `evt-overtaking-${run.id}`,
