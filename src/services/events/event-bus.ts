@@ -86,6 +86,8 @@ export class EventBus {
   }
 
   private deliver(raw: string): void {
+    // Nobody here to tell (an instance without consoles): the events are not even parsed.
+    if (this.listeners.size === 0) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
