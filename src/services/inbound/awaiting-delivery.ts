@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { OutboundRequestEntity } from '../../entities/outbound-request.entity';
+import { retryingConflicts } from '../common/transient-conflict';
 import { RequestContext } from '../context/request-context';
 import { Rejection, tmfError, type CallbackAnswer } from './callback-answers';
 
@@ -24,7 +25,8 @@ export async function untilDelivered(
   const deadline = Date.now() + DELIVERY_WAIT_MS;
   for (;;) {
     const ctx = new RequestContext(dataSource, null);
-    const outcome = await ctx.transaction(() => work(ctx));
+    // A try PostgreSQL aborted for a deadlock wrote nothing: it is made again at once, not answered 500.
+    const outcome = await retryingConflicts(() => ctx.transaction(() => work(ctx)));
     if ('answer' in outcome) return outcome.answer;
     if (Date.now() >= deadline) {
       const r = outcome.notDelivered;
