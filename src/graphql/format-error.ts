@@ -4,6 +4,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { QueryFailedError } from 'typeorm';
 import { DomainError } from '../services/common/domain.errors';
+import { sqlStateOf } from '../services/common/transient-conflict';
 
 export interface ErrorLogger {
   error(obj: object, msg: string): void;
@@ -56,7 +57,7 @@ export function createFormatError(logger: ErrorLogger) {
     if (original instanceof ArgumentValidationError) {
       return { ...base, message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
     }
-    if (original instanceof QueryFailedError && (original.driverError as { code?: string })?.code === '23505') {
+    if (original instanceof QueryFailedError && sqlStateOf(original) === '23505') {
       return {
         ...base,
         message: 'Another request created the same record at the same moment; reload and try again',

@@ -7,10 +7,16 @@ import { QueryFailedError } from 'typeorm';
  */
 const TRANSIENT_CONFLICTS = new Set(['40P01', '40001']);
 
-export function isTransientConflict(err: unknown): boolean {
+/** The SQLSTATE of a database error, wrapped by TypeORM (QueryFailedError) or not; null for anything else. */
+export function sqlStateOf(err: unknown): string | null {
   const source: unknown = err instanceof QueryFailedError ? (err.driverError as unknown) : err;
   const code = (source as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && TRANSIENT_CONFLICTS.has(code);
+  return typeof code === 'string' ? code : null;
+}
+
+export function isTransientConflict(err: unknown): boolean {
+  const code = sqlStateOf(err);
+  return code !== null && TRANSIENT_CONFLICTS.has(code);
 }
 
 /**

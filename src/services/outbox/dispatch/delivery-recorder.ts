@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { ErrorCategory, OutboundRequestState } from '../../../entities/enums';
 import type { ExternalSystemEntity } from '../../../entities/external-system.entity';
 import { OutboundRequestEntity, type OutboundErrorValue } from '../../../entities/outbound-request.entity';
-import { retryingConflicts } from '../../common/transient-conflict';
+import { retryingConflicts, sqlStateOf } from '../../common/transient-conflict';
 import { RequestContext } from '../../context/request-context';
 import type { FulfillmentEventPublisher } from '../../events/fulfillment-event.publisher';
 import { resourcePath } from '../../records/record-kind';
@@ -95,9 +95,8 @@ export class DeliveryRecorder {
 
   /** PostgreSQL aborted a recording so that another transaction could go on: it is run again, and said. */
   private conflicted(err: unknown, about: Record<string, unknown>): void {
-    const code = (err as { driverError?: { code?: string } }).driverError?.code;
     this.logger.warn(
-      { ...about, sqlState: code },
+      { ...about, sqlState: sqlStateOf(err) },
       'dispatcher: recording an outcome conflicted with another transaction; recording it again',
     );
   }
