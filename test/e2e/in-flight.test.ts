@@ -2,8 +2,6 @@ import type { Simulator } from '../../src/simulator';
 import {
   CancelDomainOrderDocument,
   CancelTestRunDocument,
-  CreateDomainOrderDocument,
-  CreateFulfillmentRequestDocument,
   CreateTestRunDocument,
   FalloutsWithRecordsDocument,
   MarkPointOfNoReturnDocument,
@@ -18,6 +16,7 @@ import { CASE, caseOrder, caseRule, waitFor, waitForState } from './e2e-kit';
 import {
   callback,
   callingBackSystem,
+  deliveredOrder,
   orderReport,
   runReport,
   untilOrder,
@@ -47,15 +46,7 @@ describe('E2E: in-flight changes (revise, cancel, point of no return)', () => {
   });
   afterAll(() => closeInboundWorld({ app, sim }));
 
-  async function sent(caseName: string, input: DomainOrderInput) {
-    const { system } = await callingBackSystem(app, sim, 'orders');
-    await caseRule(app, system.id, caseName);
-    const order = (await app.ok(CreateDomainOrderDocument, { input })).createDomainOrder;
-    const [request] = (await app.ok(CreateFulfillmentRequestDocument, { domainOrderId: order.id })).createFulfillmentRequest
-      .outboundRequests;
-    const delivered = await waitForState(app, request.id, 'DELIVERED');
-    return { system, order, create: delivered };
-  }
+  const sent = (caseName: string, input: DomainOrderInput) => deliveredOrder(app, sim, caseName, input);
 
   it('information required, answered by a revision: cleared, its fallout resolved, the order goes on to FULFILLED', async () => {
     const { order, create } = await sent('info', scripted('info', 'infoRequired=serviceCharacteristic.bandwidth'));

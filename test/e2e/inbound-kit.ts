@@ -1,9 +1,12 @@
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import {
   ActivateOpenApiDocument,
+  CreateDomainOrderDocument,
+  CreateFulfillmentRequestDocument,
   InboundMessagesDocument,
   OrderReportsDocument,
   RunReportsDocument,
+  type DomainOrderInput,
   type ExternalSystemInput,
   type InboundMessageFilter,
   type OrderReportsQuery,
@@ -12,7 +15,7 @@ import {
 import { unique } from '../graphql/factories';
 import { startTestApp, type TestApp } from '../support/app';
 import type { Logger } from 'typeorm';
-import { caseRule, orderingSystem, testSystem, waitFor } from './e2e-kit';
+import { caseOrder, caseRule, orderingSystem, testSystem, waitFor, waitForState } from './e2e-kit';
 
 /** Helpers of the inbound end-to-end tests: systems that call back, raw callbacks, waiting on reported states. */
 
@@ -59,6 +62,25 @@ export async function callingBackSystem(
   const system = await make(app, sim, { inboundToken: token, ...options.overrides });
   sim.setOptions({ callbackUrl: `${app.url}${system.callbackPath}`, callbackToken: token, notify: options.notify ?? 'events' });
   return { system, token };
+}
+
+/**
+ * A TMF641 system that calls back, a rule sending `caseName`'s orders to it, and an order of that case
+ * (`input`, by default a plain one) submitted and DELIVERED: `create` is its CREATE as delivered.
+ */
+export async function deliveredOrder(
+  app: TestApp,
+  sim: Simulator,
+  caseName: string,
+  input: DomainOrderInput = caseOrder(caseName),
+  options: { notify?: 'events' | 'outboundresponse' | 'none' } = {},
+) {
+  const { system, token } = await callingBackSystem(app, sim, 'orders', options);
+  await caseRule(app, system.id, caseName);
+  const order = (await app.ok(CreateDomainOrderDocument, { input })).createDomainOrder;
+  const [request] = (await app.ok(CreateFulfillmentRequestDocument, { domainOrderId: order.id })).createFulfillmentRequest.outboundRequests;
+  const create = await waitForState(app, request.id, 'DELIVERED');
+  return { system, token, order, create };
 }
 
 export interface CallbackResult {

@@ -5,16 +5,14 @@ import {
   ActivateOpenApiDocument,
   CancelDomainOrderDocument,
   CancelTestRunDocument,
-  CreateDomainOrderDocument,
-  CreateFulfillmentRequestDocument,
   CreateTestRunDocument,
   SubmitTestRunDocument,
 } from '../__generated__/graphql';
 import { createSpec } from '../graphql/factories';
 import { startTestApp, type TestApp } from '../support/app';
 import { testDatabaseUrl, usingPostgres } from '../support/database';
-import { CASE, caseOrder, caseRule, waitFor, waitForState } from './e2e-kit';
-import { callback, callingBackSystem, orderEvent, orderReport, runReport, type CallbackResult } from './inbound-kit';
+import { CASE, caseRule, waitFor, waitForState } from './e2e-kit';
+import { callback, callingBackSystem, deliveredOrder, orderEvent, orderReport, runReport, type CallbackResult } from './inbound-kit';
 
 // Deadlocks need transactions that run side by side: the embedded PGlite database runs one at a time.
 const describeOnPostgres = usingPostgres ? describe : describe.skip;
@@ -128,12 +126,8 @@ describeOnPostgres('E2E: lock order (a cancellation, its records and the message
   });
 
   it("an order's state change and its cancel task's, queued on the order: both applied, neither aborted", async () => {
-    const { system, token } = await callingBackSystem(app, sim, 'orders', { notify: 'none' });
-    await caseRule(app, system.id, 'lock-order');
-    const order = (await app.ok(CreateDomainOrderDocument, { input: caseOrder('lock-order') })).createDomainOrder;
-    const [create] = (await app.ok(CreateFulfillmentRequestDocument, { domainOrderId: order.id })).createFulfillmentRequest
-      .outboundRequests;
-    const { externalId } = await waitForState(app, create.id, 'DELIVERED');
+    const { system, token, order, create } = await deliveredOrder(app, sim, 'lock-order', undefined, { notify: 'none' });
+    const externalId = create.externalId!;
     await app.ok(CancelDomainOrderDocument, { id: order.id, reason: 'customer moved' });
     const cancel = (await orderReport(app, order.id)).cancellation!.outboundRequest;
     await waitForState(app, cancel.id, 'DELIVERED');

@@ -10,8 +10,8 @@ import {
 import { startTestApp, type TestApp } from '../support/app';
 import { eventBrokers, usingPostgres } from '../support/database';
 import { gatewayBuilt, startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
-import { caseOrder, caseRule, collect, waitFor, waitForState } from './e2e-kit';
-import { callingBackSystem, orderEvent, orderReport, untilOrder } from './inbound-kit';
+import { caseOrder, caseRule, collect, waitFor } from './e2e-kit';
+import { callingBackSystem, deliveredOrder, orderEvent, orderReport, untilOrder } from './inbound-kit';
 
 // Two processes on one database need PostgreSQL: the embedded PGlite database lives inside one process.
 const describeOnPostgres = usingPostgres && gatewayBuilt ? describe : describe.skip;
@@ -80,12 +80,8 @@ describeOnPostgres.each(eventBrokers('two-processes-inbound.test.ts'))(
     });
 
     it('concurrent events for one order, half to each process: every one applied, none lost or interleaved', async () => {
-      const { system, token } = await callingBackSystem(app, sim, 'orders', { notify: 'none' });
-      await caseRule(app, system.id, 'two-processes-concurrent');
-      const order = (await app.ok(CreateDomainOrderDocument, { input: caseOrder('two-processes-concurrent') })).createDomainOrder;
-      const [request] = (await app.ok(CreateFulfillmentRequestDocument, { domainOrderId: order.id })).createFulfillmentRequest
-        .outboundRequests;
-      const { externalId } = await waitForState(app, request.id, 'DELIVERED');
+      const { system, token, order, create } = await deliveredOrder(app, sim, 'two-processes-concurrent', undefined, { notify: 'none' });
+      const externalId = create.externalId!;
       // One eventTime for all: none is older than another, so each must add its milestone.
       const eventTime = new Date().toISOString();
       const events = Array.from({ length: 12 }, (_, i) =>
