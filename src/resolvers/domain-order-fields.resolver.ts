@@ -6,6 +6,7 @@ import { cancellationOfRecordLoader } from '../services/records/cancellations';
 import type { DomainOrderEntity } from '../entities/domain-order.entity';
 import type { RequestContext } from '../services/context/request-context';
 import { pageRequest } from './page-request';
+import { Reads, selectedProperties } from './selected-fields';
 import { requestsOfRecordLoader } from '../services/outbox/outbox-loaders';
 import { DOMAIN_ORDERS } from '../services/records/domain-order.kind';
 import { canRequestFulfillment } from '../services/records/record-lifecycle';
@@ -18,30 +19,36 @@ export class DomainOrderFieldsResolver {
   constructor(private readonly services: Services) {}
 
   @FieldResolver(() => DomainOrder, { nullable: true })
-  parent(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity) {
-    return order.parentId ? recordLoader(ctx, DOMAIN_ORDERS).load(order.parentId) : null;
+  @Reads('parentId')
+  parent(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity, @Info() info: GraphQLResolveInfo) {
+    return order.parentId ? recordLoader(ctx, DOMAIN_ORDERS, selectedProperties(info)).load(order.parentId) : null;
   }
 
   @FieldResolver(() => [DomainOrder])
-  children(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity) {
-    return childrenLoader(ctx, DOMAIN_ORDERS).load(order.id);
+  @Reads('id')
+  children(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity, @Info() info: GraphQLResolveInfo) {
+    return childrenLoader(ctx, DOMAIN_ORDERS, selectedProperties(info)).load(order.id);
   }
 
   @FieldResolver(() => [OutboundRequest])
-  outboundRequests(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity) {
-    return requestsOfRecordLoader(ctx, DOMAIN_ORDERS).load(order.id);
+  @Reads('id')
+  outboundRequests(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity, @Info() info: GraphQLResolveInfo) {
+    return requestsOfRecordLoader(ctx, DOMAIN_ORDERS, selectedProperties(info)).load(order.id);
   }
 
   @FieldResolver(() => Boolean)
+  @Reads('fulfillmentState')
   canRequestFulfillment(@Root() order: DomainOrderEntity): boolean {
     return canRequestFulfillment(order);
   }
   @FieldResolver(() => Cancellation, { nullable: true, description: 'The latest cancellation shared with the external system, if any.' })
+  @Reads('id')
   cancellation(@Ctx() ctx: RequestContext, @Root() order: DomainOrderEntity) {
     return cancellationOfRecordLoader(ctx, DOMAIN_ORDERS).load(order.id);
   }
 
   @FieldResolver(() => InboundMessageConnection, { description: 'Inbound messages that touched this record, newest first.' })
+  @Reads('id')
   inboundMessages(
     @Ctx() ctx: RequestContext,
     @Root() order: DomainOrderEntity,

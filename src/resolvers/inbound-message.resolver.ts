@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
+import { Reads, selectedProperties } from './selected-fields';
 import type { Services } from '../container';
 import type { CancellationEntity } from '../entities/cancellation.entity';
 import type { InboundMessageEntity } from '../entities/inbound-message.entity';
@@ -46,18 +47,23 @@ export class InboundMessageResolver {
   }
 
   @FieldResolver(() => ExternalSystem)
+  @Reads('externalSystemId')
   externalSystem(@Ctx() ctx: RequestContext, @Root() message: InboundMessageEntity) {
     return ctx.loaders.externalSystem.load(message.externalSystemId);
   }
 
   @FieldResolver(() => [DomainOrder])
-  domainOrders(@Ctx() ctx: RequestContext, @Root() message: InboundMessageEntity) {
-    return linkedRecordsLoader(ctx, DOMAIN_ORDERS, DOMAIN_ORDERS.inboundLink, 'inboundMessageId').load(message.id);
+  @Reads('id')
+  domainOrders(@Ctx() ctx: RequestContext, @Root() message: InboundMessageEntity, @Info() info: GraphQLResolveInfo) {
+    return linkedRecordsLoader(ctx, DOMAIN_ORDERS, DOMAIN_ORDERS.inboundLink, 'inboundMessageId', selectedProperties(info)).load(
+      message.id,
+    );
   }
 
   @FieldResolver(() => [TestRun])
-  testRuns(@Ctx() ctx: RequestContext, @Root() message: InboundMessageEntity) {
-    return linkedRecordsLoader(ctx, TEST_RUNS, TEST_RUNS.inboundLink, 'inboundMessageId').load(message.id);
+  @Reads('id')
+  testRuns(@Ctx() ctx: RequestContext, @Root() message: InboundMessageEntity, @Info() info: GraphQLResolveInfo) {
+    return linkedRecordsLoader(ctx, TEST_RUNS, TEST_RUNS.inboundLink, 'inboundMessageId', selectedProperties(info)).load(message.id);
   }
 }
 

@@ -7,14 +7,21 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { PageRequest } from '../services/common/pagination';
+import { selectedProperties } from './selected-fields';
 
 /**
  * A connection field's arguments as a PageRequest: withTotal when the operation selects totalCount on
- * it (directly, through fragments, not skipped), so the list counts in the page's statement. A false
- * answer costs nothing but that: totalCount read all the same is counted on its own.
+ * it (directly, through fragments, not skipped), so the list counts in the page's statement (a false
+ * answer costs nothing but that: totalCount read all the same is counted on its own), and the
+ * properties the operation reads of the nodes, so the page reads those columns only.
  */
 export function pageRequest(first: number | null | undefined, after: string | null | undefined, info: GraphQLResolveInfo): PageRequest {
-  return { first, after, withTotal: info.fieldNodes.some((node) => !!node.selectionSet && selects(node.selectionSet, 'totalCount', info)) };
+  return {
+    first,
+    after,
+    withTotal: info.fieldNodes.some((node) => !!node.selectionSet && selects(node.selectionSet, 'totalCount', info)),
+    select: selectedProperties(info, ['edges', 'node']),
+  };
 }
 
 function selects(set: SelectionSetNode, field: string, info: GraphQLResolveInfo): boolean {

@@ -8,6 +8,7 @@ import type { TestRunEntity } from '../entities/test-run.entity';
 import type { TestSpecificationEntity } from '../entities/test-specification.entity';
 import type { RequestContext } from '../services/context/request-context';
 import { pageRequest } from './page-request';
+import { Reads, selectedProperties } from './selected-fields';
 import { requestsOfRecordLoader } from '../services/outbox/outbox-loaders';
 import { canRequestFulfillment } from '../services/records/record-lifecycle';
 import { childrenLoader, recordLoader } from '../services/records/record-loaders';
@@ -20,40 +21,48 @@ export class TestRunFieldsResolver {
   constructor(private readonly services: Services) {}
 
   @FieldResolver(() => TestSpecification)
+  @Reads('specificationId')
   specification(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
     return ctx.loaders.testSpecification.load(run.specificationId);
   }
 
   @FieldResolver(() => [TestMeasureResult])
+  @Reads('id')
   measures(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
     return ctx.loaders.measuresOf.load(run.id);
   }
 
   @FieldResolver(() => TestRun, { nullable: true })
-  parent(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
-    return run.parentId ? recordLoader(ctx, TEST_RUNS).load(run.parentId) : null;
+  @Reads('parentId')
+  parent(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity, @Info() info: GraphQLResolveInfo) {
+    return run.parentId ? recordLoader(ctx, TEST_RUNS, selectedProperties(info)).load(run.parentId) : null;
   }
 
   @FieldResolver(() => [TestRun])
-  children(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
-    return childrenLoader(ctx, TEST_RUNS).load(run.id);
+  @Reads('id')
+  children(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity, @Info() info: GraphQLResolveInfo) {
+    return childrenLoader(ctx, TEST_RUNS, selectedProperties(info)).load(run.id);
   }
 
   @FieldResolver(() => [OutboundRequest])
-  outboundRequests(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
-    return requestsOfRecordLoader(ctx, TEST_RUNS).load(run.id);
+  @Reads('id')
+  outboundRequests(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity, @Info() info: GraphQLResolveInfo) {
+    return requestsOfRecordLoader(ctx, TEST_RUNS, selectedProperties(info)).load(run.id);
   }
 
   @FieldResolver(() => Boolean)
+  @Reads('fulfillmentState')
   canRequestFulfillment(@Root() run: TestRunEntity): boolean {
     return canRequestFulfillment(run);
   }
   @FieldResolver(() => Cancellation, { nullable: true, description: 'The latest cancellation shared with the external system, if any.' })
+  @Reads('id')
   cancellation(@Ctx() ctx: RequestContext, @Root() run: TestRunEntity) {
     return cancellationOfRecordLoader(ctx, TEST_RUNS).load(run.id);
   }
 
   @FieldResolver(() => InboundMessageConnection, { description: 'Inbound messages that touched this record, newest first.' })
+  @Reads('id')
   inboundMessages(
     @Ctx() ctx: RequestContext,
     @Root() run: TestRunEntity,

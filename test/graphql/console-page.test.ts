@@ -140,6 +140,14 @@ describe('the console page', () => {
     });
   });
 
+  it('reads the columns it shows: none of the JSON the records and requests carry', async () => {
+    const { statements } = await read(ConsolePageDocument, { first: 100, filter: { rootsOnly: true }, status: 'OPEN' });
+    const sql = statements.join('\n');
+    for (const column of ['characteristics', 'service_specification', 'milestones', 'payload', 'response_body', 'error'])
+      expect(sql).not.toMatch(new RegExp(`\\b${column}\\b`));
+    expect(sql).toMatch(/\bfulfillment_state\b/);
+  });
+
   it("builds the entities of its pages and nested lists as TypeORM reads them, every column's value included", async () => {
     const { services } = app.runtime;
     const m = app.db.dataSource.manager;

@@ -1,6 +1,6 @@
 import type { EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BadUserInputError } from './domain.errors';
-import { hydrate } from './entity-rows';
+import { columnSet, hydrate, type ColumnSet, type PropertySelection } from './entity-rows';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -14,6 +14,8 @@ export interface PageRequest {
    * statement. Without it a count is made only if totalCount is read all the same.
    */
   withTotal?: boolean;
+  /** The properties the caller reads of the nodes (GraphQL: the fields selected), when it names them: the page's rows may then be partial entities (see ColumnSet). */
+  select?: PropertySelection | null;
 }
 
 export interface Page<T> {
@@ -35,7 +37,7 @@ function decode(cursor: string): number {
 export interface PageReads {
   awaitPage<T>(read: Promise<T>): Promise<T>;
   /** The rows a page read, for the loaders of their table: nested lists of the request do not read them again. */
-  pageRows<T extends ObjectLiteral>(entity: EntityTarget<T>, rows: T[]): void;
+  pageRows<T extends ObjectLiteral>(entity: EntityTarget<T>, rows: T[], set: ColumnSet | null): void;
 }
 
 /** The column the page query returns the filtered list's size in (a name no table of ours has). */
@@ -51,7 +53,7 @@ const TOTAL = 'page_total_count';
 export async function paginate<T extends ObjectLiteral & { seq: number }>(
   reads: PageReads,
   qb: SelectQueryBuilder<T>,
-  { first, after, withTotal = false }: PageRequest,
+  { first, after, withTotal = false, select = null }: PageRequest,
 ): Promise<Page<T>> {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
@@ -66,14 +68,19 @@ export async function paginate<T extends ObjectLiteral & { seq: number }>(
     .take(size + 1);
   if (after) page.andWhere(`${alias}.seq < :afterSeq`, { afterSeq: decode(after) });
   let rows: T[] = [];
+  let set: ColumnSet | null = null;
   if (size > 0 && qb.expressionMap.joinAttributes.length === 0) {
-    // The entity's columns under their property names, built here: TypeORM's entity transformer costs
-    // more than the page's statement takes to run (100 rows: about as much as the database's time).
+    // The entity's columns (those the caller reads, when it says) under their property names, built
+    // here: TypeORM's entity transformer costs more than the page's statement takes to run (100 rows:
+    // about as much as the database's time).
     const metadata = qb.expressionMap.mainAlias!.metadata;
-    page.select(metadata.columns.map((c) => `${qb.escape(alias)}.${qb.escape(c.databaseName)} AS ${qb.escape(c.propertyName)}`));
+    set = columnSet(metadata, select);
+    page.select(
+      (set?.columns ?? metadata.columns).map((c) => `${qb.escape(alias)}.${qb.escape(c.databaseName)} AS ${qb.escape(c.propertyName)}`),
+    );
     if (withTotal) page.addSelect(`(${count.clone().select('COUNT(1)').getQuery()})`, TOTAL);
     const raw = await reads.awaitPage(page.getRawMany<Record<string, unknown>>());
-    rows = raw.map((r) => hydrate<T>(metadata, (column) => r[column.propertyName]));
+    rows = raw.map((r) => hydrate<T>(metadata, (column) => r[column.propertyName], set));
     if (withTotal && raw.length) totalCount = Promise.resolve(Number(raw[0][TOTAL]));
   } else if (size > 0 && withTotal) {
     page.addSelect(`(${count.clone().select('COUNT(1)').getQuery()})`, TOTAL);
@@ -84,7 +91,7 @@ export async function paginate<T extends ObjectLiteral & { seq: number }>(
   } else if (size > 0) {
     rows = await reads.awaitPage(page.getMany());
   }
-  if (rows.length) reads.pageRows(qb.expressionMap.mainAlias!.target, rows);
+  if (rows.length) reads.pageRows(qb.expressionMap.mainAlias!.target, rows, set);
   const nodes = rows.slice(0, size);
   const edges = nodes.map((node) => ({ cursor: encode(node.seq), node }));
   return {

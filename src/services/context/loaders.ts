@@ -7,6 +7,7 @@ import { InboundMessageEntity } from '../../entities/inbound-message.entity';
 import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import { TestMeasureResultEntity } from '../../entities/test-measure-result.entity';
 import { TestMeasureDefinitionEntity, TestSpecificationEntity } from '../../entities/test-specification.entity';
+import type { ColumnSet, PropertySelection } from '../common/entity-rows';
 import { BY_ID, TableRows, type KeyLoader, type RowPath } from './table-rows';
 
 export type Batch<V> = (keys: readonly string[], manager: EntityManager) => Promise<V[]>;
@@ -76,14 +77,17 @@ export class Loaders {
     return l;
   }
 
-  /** The rows of `entity` reached from each key along `path`; all paths to one table share each statement. */
-  rows<T extends ObjectLiteral>(entity: EntityTarget<T>, path: RowPath): KeyLoader<T[]> {
-    return this.table(entity).along(path);
+  /**
+   * The rows of `entity` reached from each key along `path`; all paths to one table share each statement.
+   * With `selection` (the properties the reader uses) the rows may be partial entities (see ColumnSet).
+   */
+  rows<T extends ObjectLiteral>(entity: EntityTarget<T>, path: RowPath, selection?: PropertySelection | null): KeyLoader<T[]> {
+    return this.table(entity).along(path, selection);
   }
 
-  /** A page's rows (see paginate): the loaders of their table reach them without reading them again. */
-  pageRows<T extends ObjectLiteral>(entity: EntityTarget<T>, rows: T[]): void {
-    this.table(entity).remember(rows);
+  /** A page's rows (see paginate), read with `set`'s columns: the loaders of their table reach them without reading them again. */
+  pageRows<T extends ObjectLiteral>(entity: EntityTarget<T>, rows: T[], set: ColumnSet | null = null): void {
+    this.table(entity).remember(rows, set);
   }
 
   private table<T extends ObjectLiteral>(entity: EntityTarget<T>): TableRows<T> {
@@ -95,9 +99,9 @@ export class Loaders {
     return t;
   }
 
-  /** Rows by id (null where missing). */
-  byId<T extends ObjectLiteral & { id: string }>(entity: EntityTarget<T>): KeyLoader<T | null> {
-    const rows = this.rows(entity, BY_ID);
+  /** Rows by id (null where missing); with `selection`, maybe partial (see rows). */
+  byId<T extends ObjectLiteral & { id: string }>(entity: EntityTarget<T>, selection?: PropertySelection | null): KeyLoader<T | null> {
+    const rows = this.rows(entity, BY_ID, selection);
     return { load: async (id) => (await rows.load(id))[0] ?? null };
   }
 

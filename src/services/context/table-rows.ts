@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
-import { hydrate } from '../common/entity-rows';
+import { columnSet, covers, hydrate, unionOf, type ColumnSet, type PropertySelection } from '../common/entity-rows';
 
 /**
  * A way of reaching rows of a table from a key: by id, by a column of the row (children by their
@@ -63,6 +63,18 @@ interface Reached<T> {
   row: T;
 }
 
+/** A row read in this request, with the columns it was read with (null: all of them). */
+interface Known<T> {
+  row: T;
+  set: ColumnSet | null;
+}
+
+/** A path as a reader asks for it: the path, and the columns the reader uses (null: the whole entity). */
+interface Asked {
+  path: RowPath;
+  set: ColumnSet | null;
+}
+
 /**
  * Every path to the rows of one table behind one DataLoader: the keys of one tick, whatever path they
  * take, are one statement (the pairs of each path, UNION ALL, joined to the table), and the rows are
@@ -71,27 +83,34 @@ interface Reached<T> {
  * orders of its fallouts are one read of domain_order, their outbound requests and a fallout's request
  * one of outbound_request.
  *
+ * A reader may name the properties it uses (a GraphQL selection, see entity-rows' ColumnSet): the
+ * statement then reads the columns every key of the tick needs, and those keys get partial entities.
+ * Without a name a key gets whole entities.
+ *
  * A row is read and built once per request (until clear(): the end of a transaction), as the by-id
  * loaders' cache did: a row that several keys reach comes with its columns once, and one read earlier
- * in the request (by a loader or a page) comes without them (the children's outbound requests are their
- * roots', the fallouts' orders are on the orders' page).
+ * in the request (by a loader or a page) with the columns now needed comes without them (the children's
+ * outbound requests are their roots', the fallouts' orders are on the orders' page). One read with too
+ * few columns is read again, and the new row is the one returned from then on.
  */
 export class TableRows<T extends ObjectLiteral> {
-  private readonly paths = new Map<string, RowPath>();
-  private readonly known = new Map<string, T>();
+  private readonly paths = new Map<string, Asked>();
+  private readonly known = new Map<string, Known<T>>();
   private readonly loader: DataLoader<string, T[]>;
 
   constructor(
     private readonly entity: EntityTarget<T>,
-    manager: () => EntityManager,
+    private readonly manager: () => EntityManager,
     batchScheduleFn: (dispatch: () => void) => void,
   ) {
     this.loader = new DataLoader<string, T[]>((keys) => this.read(keys, manager()), { batchScheduleFn });
   }
 
-  along(path: RowPath): KeyLoader<T[]> {
-    this.paths.set(path.name, path);
-    return { load: (key) => this.loader.load(`${path.name}${SEP}${key}`) };
+  along(path: RowPath, selection: PropertySelection | null = null): KeyLoader<T[]> {
+    const set = selection ? columnSet(this.manager().connection.getMetadata(this.entity), selection) : null;
+    const name = set ? `${path.name}#${set.key}` : path.name;
+    if (!this.paths.has(name)) this.paths.set(name, { path, set });
+    return { load: (key) => this.loader.load(`${name}${SEP}${key}`) };
   }
 
   clear(): void {
@@ -100,11 +119,15 @@ export class TableRows<T extends ObjectLiteral> {
   }
 
   /**
-   * Rows read elsewhere in the request (a page's): keys that reach them later do not read them again.
-   * A row the loader already holds stays the one it returns, as it would without the page.
+   * Rows read elsewhere in the request (a page's, with `set`'s columns): keys that reach them later with
+   * no more columns do not read them again. A row the loader already holds stays the one it returns, as it
+   * would without the page, unless the page read more of it.
    */
-  remember(rows: T[]): void {
-    for (const row of rows) if (!this.known.has(row.id as string)) this.known.set(row.id as string, row);
+  remember(rows: T[], set: ColumnSet | null = null): void {
+    for (const row of rows) {
+      const held = this.known.get(row.id as string);
+      if (!held || (!covers(held.set, set) && covers(set, held.set))) this.known.set(row.id as string, { row, set });
+    }
   }
 
   private async read(keys: readonly string[], m: EntityManager): Promise<T[][]> {
@@ -121,22 +144,29 @@ export class TableRows<T extends ObjectLiteral> {
       (byPath[i] ??= []).push(key);
       return [i, key];
     });
-    const pairs = names.map(
-      (name, i) => `SELECT ${i} AS path, key, row_id, ord FROM (${this.paths.get(name)!.pairs(`$${i + 1}::uuid[]`, meta)}) p${i}`,
+    const paths = names.map((name) => this.paths.get(name)!);
+    const set = unionOf(
+      meta,
+      paths.map((p) => p.set),
     );
-    const known = `$${names.length + 1}::uuid[]`;
+    const pairs = paths.map(({ path }, i) => `SELECT ${i} AS path, key, row_id, ord FROM (${path.pairs(`$${i + 1}::uuid[]`, meta)}) p${i}`);
+    const known = [...this.known].filter(([, held]) => covers(held.set, set)).map(([id]) => id);
     // One result row per row reached, with the (path, key, ord) that reach it: a row that several keys
-    // reach, or that the request already read, does not come as many rows of empty columns.
+    // reach, or that the request already read with the columns needed, does not come as many rows of
+    // empty columns.
     const raw = await m.query<Record<string, unknown>[]>(
-      `SELECT p.row_id AS "~row", p.reached AS "~reached", t.*
+      `SELECT p.row_id AS "~row", p.reached AS "~reached", ${set ? set.selectList : 't.*'}
          FROM (SELECT x.row_id, json_agg(json_build_array(x.path, x.key, x.ord)) AS reached FROM (${pairs.join(' UNION ALL ')}) x GROUP BY x.row_id) p
-         LEFT JOIN ${meta.tableName} t ON t.id = p.row_id AND t.id <> ALL(${known})`,
-      [...byPath, [...this.known.keys()]],
+         LEFT JOIN ${meta.tableName} t ON t.id = p.row_id AND t.id <> ALL($${names.length + 1}::uuid[])`,
+      [...byPath, known],
     );
     const reached = names.map(() => new Map<string, Reached<T>[]>());
     for (const r of raw) {
-      let row = this.known.get(r['~row'] as string);
-      if (!row && r.id != null) this.known.set(r.id as string, (row = hydrate<T>(meta, (column) => r[column.databaseName])));
+      let row: T | undefined;
+      if (r.id != null) {
+        row = hydrate<T>(meta, (column) => r[column.databaseName], set);
+        this.known.set(r.id as string, { row, set });
+      } else row = this.known.get(r['~row'] as string)?.row;
       // Missing: a key that names no row (an id that does not exist).
       if (!row) continue;
       for (const [path, key, ord] of r['~reached'] as [number, string, number][]) {

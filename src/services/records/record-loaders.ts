@@ -1,20 +1,33 @@
 import type { FulfillmentRecord } from '../../entities/fulfillment-record';
 import { NotFoundError } from '../common/domain.errors';
 import { isUuid } from '../common/input-checks';
+import type { PropertySelection } from '../common/entity-rows';
 import type { RequestContext } from '../context/request-context';
 import { byColumn, viaLink, type KeyLoader } from '../context/table-rows';
 import type { LinkTable, RecordKind } from './record-kind';
 
 const CHILDREN = byColumn('parentId');
 
-/** Records of a kind by id (null where missing), batched per request. */
-export function recordLoader<R extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<R>): KeyLoader<R | null> {
-  return ctx.loaders.byId(kind.entity);
+/**
+ * Records of a kind by id (null where missing), batched per request. The loaders here take the
+ * properties their reader uses, when it names them (a GraphQL selection): the records may then be
+ * partial (see ColumnSet).
+ */
+export function recordLoader<R extends FulfillmentRecord>(
+  ctx: RequestContext,
+  kind: RecordKind<R>,
+  selection?: PropertySelection | null,
+): KeyLoader<R | null> {
+  return ctx.loaders.byId(kind.entity, selection);
 }
 
 /** The children of each record, oldest first. */
-export function childrenLoader<R extends FulfillmentRecord>(ctx: RequestContext, kind: RecordKind<R>): KeyLoader<R[]> {
-  return ctx.loaders.rows(kind.entity, CHILDREN);
+export function childrenLoader<R extends FulfillmentRecord>(
+  ctx: RequestContext,
+  kind: RecordKind<R>,
+  selection?: PropertySelection | null,
+): KeyLoader<R[]> {
+  return ctx.loaders.rows(kind.entity, CHILDREN, selection);
 }
 
 /** A record of the kind, or NOT_FOUND naming the argument it came in. */
@@ -35,6 +48,7 @@ export function linkedRecordsLoader<R extends FulfillmentRecord>(
   kind: RecordKind<R>,
   table: LinkTable,
   ownerProperty: string,
+  selection?: PropertySelection | null,
 ): KeyLoader<R[]> {
-  return ctx.loaders.rows(kind.entity, viaLink(table.entity, ownerProperty, table.property));
+  return ctx.loaders.rows(kind.entity, viaLink(table.entity, ownerProperty, table.property), selection);
 }
