@@ -44,6 +44,9 @@ const HAND_WRITTEN = `
     'falloutCount', (SELECT count(*) FROM fallout WHERE status = 'OPEN')
   ) AS page`;
 
+/** Unmeasured reads before the measured ones, on both sides. */
+const WARM_UP = 20;
+
 class StatementCounter implements Logger {
   count = 0;
   logQuery(sql: string): void {
@@ -87,7 +90,11 @@ export async function nestedReadBench(db: BenchDatabase, roots: number, reps: nu
     const viaGraphql: number[] = [];
     const statements: number[] = [];
     const viaSql: number[] = [];
-    for (let i = 0; i < reps + 2; i++) {
+    // Both sides read WARM_UP times unmeasured first, alternating as the measured reads do: V8 compiles
+    // the resolvers, the loaders and pg's row parsing over the first ten or so reads (the first takes
+    // ten times the median), which a console's gateway has long done; the first read is in the notes.
+    let first = 0;
+    for (let i = 0; i < WARM_UP + reps; i++) {
       counter.count = 0;
       let t = process.hrtime.bigint();
       const page = await graphql<{ domainOrders: { edges: unknown[] } }>(gateway, CONSOLE, { first: roots });
@@ -97,8 +104,8 @@ export async function nestedReadBench(db: BenchDatabase, roots: number, reps: nu
       t = process.hrtime.bigint();
       await gateway.dataSource.query(HAND_WRITTEN, [roots]);
       const sqlMs = seconds(t) * 1000;
-      // The first two of each are warm-up.
-      if (i >= 2) {
+      if (i === 0) first = ms;
+      if (i >= WARM_UP) {
         viaGraphql.push(ms);
         viaSql.push(sqlMs);
       }
@@ -117,7 +124,7 @@ export async function nestedReadBench(db: BenchDatabase, roots: number, reps: nu
       goal: '≤ 5 statements, ≥ 0.50',
       meets: value.statements <= 5 && ratio >= 0.5,
       notes: [
-        `${roots} roots with 2 children each, ${Math.ceil(roots / 5)} open fallouts; median of ${reps}; ratio is floor ms / Southgate ms`,
+        `${roots} roots with 2 children each, ${Math.ceil(roots / 5)} open fallouts; median of ${reps} after ${WARM_UP} unmeasured (the first read: ${first.toFixed(0)} ms); ratio is floor ms / Southgate ms`,
       ],
     };
   } finally {

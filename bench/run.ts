@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// First: graphql-js reads NODE_ENV when it loads.
+import { NODE_ENV } from './as-deployed';
 import { Client } from 'pg';
 import { envInt, type BenchDatabase } from './bench-kit';
 import { dispatchBench } from './dispatch.bench';
@@ -21,7 +23,7 @@ import { treeBench } from './tree.bench';
 const SCENARIOS: Record<string, (db: BenchDatabase) => Promise<BenchRow | BenchRow[]>> = {
   dispatch: (db) => dispatchBench(db, envInt('BENCH_REQUESTS', 2000), envInt('BENCH_CONCURRENCY', 32), envInt('BENCH_ROUNDS', 3)),
   latency: (db) => latencyBench(db, envInt('BENCH_LATENCY_ORDERS', 200)),
-  submission: (db) => submissionBench(db, envInt('BENCH_SUBMISSIONS', 500), envInt('BENCH_CLIENTS', 32)),
+  submission: (db) => submissionBench(db, envInt('BENCH_SUBMISSIONS', 500), envInt('BENCH_CLIENTS', 32), envInt('BENCH_ROUNDS', 3)),
   read: (db) => nestedReadBench(db, envInt('BENCH_READ_ROOTS', 100), envInt('BENCH_READ_REPS', 20)),
   inbound: (db) => inboundBench(db, envInt('BENCH_INBOUND_ORDERS', 200), envInt('BENCH_SENDERS', 20), envInt('BENCH_ROUNDS', 3)),
   fanout: (db) => fanoutBench(db, envInt('BENCH_WS_CLIENTS', 1000), envInt('BENCH_FANOUT_EVENTS', 20)),
@@ -54,6 +56,9 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`BENCH_ONLY: unknown scenario ${unknown.join(', ')} (known: ${Object.keys(SCENARIOS).join(', ')})`);
   const rows: BenchRow[] = [];
   const started = Date.now();
+  process.stdout.write(
+    `NODE_ENV=${NODE_ENV}${NODE_ENV === 'production' ? ' (the gateway as deployed)' : ': not production, graphql-js runs its development checks'}\n`,
+  );
   for (const db of await databases()) {
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
       if (only && !only.includes(name)) continue;
