@@ -28,7 +28,7 @@ export class OpenApiService {
 
   /** "The API is active" as a condition of another statement (a submission reads its records under it). */
   activeGuard(api: TmfApi): SqlGuard {
-    return { sql: 'EXISTS (SELECT 1 FROM open_api WHERE api = :openApi AND active)', params: { openApi: api } };
+    return { sql: (bind) => `EXISTS (SELECT 1 FROM open_api WHERE api = ${bind(api)} AND active)` };
   }
 
   /** Throws API_NOT_ACTIVE unless the API is active. */

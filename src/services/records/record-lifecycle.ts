@@ -61,10 +61,9 @@ export async function loadSubtree<T extends FulfillmentRecord>(
   return subtreeOf(all, top);
 }
 
-/** A condition checked in the same statement as a read (its parameters named apart from the read's own). */
+/** A condition checked in the same statement as a read: its SQL, each value bound through `bind` (which returns its placeholder). */
 export interface SqlGuard {
-  sql: string;
-  params: Record<string, unknown>;
+  sql(bind: (value: unknown) => string): string;
 }
 
 /**
@@ -89,19 +88,15 @@ export async function lockSubtreeById<T extends FulfillmentRecord>(
   if (!isUuid(id)) return [];
   const metadata = ctx.manager.connection.getMetadata(kind.entity);
   const set = columnSet(metadata, { key: '~lockSubtreeById', properties: [...SUBMISSION_COLUMNS, ...kind.treeColumns] });
-  const names: string[] = [];
-  const condition = guard.sql.replace(/(?<!:):(\w+)/g, (_, name: string) => {
-    if (!(name in guard.params)) throw new Error(`the guard names :${name} and gives no value for it`);
-    const at = names.indexOf(name);
-    return `$${(at < 0 ? names.push(name) : at + 1) + 1}`;
-  });
+  const params: unknown[] = [id];
+  const condition = guard.sql((value) => `$${params.push(value)}`);
   // Written, not built: for one order the query builder cost more of a submission's CPU than the
   // statement takes to run. The rows are partial entities (the set's columns; any other throws).
   const rows = await ctx.manager.query<Record<string, unknown>[]>(
     `SELECT ${set ? set.selectList : 't.*'} FROM ${kind.table} t
       WHERE t.root_id = (SELECT x.root_id FROM ${kind.table} x WHERE x.id = $1) AND ${condition}
       ORDER BY t.seq ASC FOR UPDATE OF t`,
-    [id, ...names.map((name) => guard.params[name])],
+    params,
   );
   const all = rows.map((row) => hydrate<T>(metadata, (column) => row[column.databaseName], set));
   const top = all.find((r) => r.id === id);
