@@ -58,10 +58,10 @@ export async function startGateway(
   sqlLogger?: SqlLogger,
 ): Promise<Runtime & { close(): Promise<void> }> {
   const config = benchConfig(db, name, { PORT: '0', HOST: '127.0.0.1', POLL_ENABLED: 'false', ...env });
-  const dataSource = sqlLogger
-    ? await openDatabase(createDataSource(config, { inMemory: true, logger: sqlLogger, poolSize: 20 }))
-    : undefined;
-  const runtime = await startRuntime(config, pino({ level: 'silent' }), { inMemory: true, dataSource });
+  // PGlite keeps its data in memory unless the scenario gives it a directory (DATA_DIR).
+  const inMemory = !env.DATA_DIR;
+  const dataSource = sqlLogger ? await openDatabase(createDataSource(config, { inMemory, logger: sqlLogger, poolSize: 20 })) : undefined;
+  const runtime = await startRuntime(config, pino({ level: 'silent' }), { inMemory, dataSource });
   return {
     ...runtime,
     close: async () => {

@@ -7,7 +7,8 @@ const SUBMIT = `mutation Submit($id: ID!) { createFulfillmentRequest(domainOrder
 /**
  * One hierarchical order of `BENCH_TREE_NODES` nodes (a root, `width` children, their children), run in a
  * process of its own so that its peak RSS is this scenario's alone: create it over GraphQL, submit it
- * (one CREATE carrying every node), and send it to the peer. Prints one JSON line.
+ * (one CREATE carrying every node), and send it to the peer. Prints one JSON line. On PGlite the gateway
+ * keeps its database under BENCH_CHILD_DATA_DIR, as deployed; BENCH_TREE_FIRST_START only starts it there.
  */
 async function main(): Promise<void> {
   const db: BenchDatabase = process.env.BENCH_CHILD_DATABASE_URL
@@ -19,8 +20,15 @@ async function main(): Promise<void> {
   const input = { ...orderInput(0), children: Array.from({ length: width }, () => orderInput(width + 1)) };
   const total = 1 + width + width * (width + 1);
 
+  const dataDir = process.env.BENCH_CHILD_DATA_DIR;
+  const gateway = await startGateway(db, 'tree', { DISPATCH_CONCURRENCY: '4', ...(dataDir ? { DATA_DIR: dataDir } : {}) });
+  if (process.env.BENCH_TREE_FIRST_START) {
+    // The embedded gateway's first start on an empty DATA_DIR (initdb, migrations), in a process of its own.
+    await gateway.close();
+    process.stdout.write(`${JSON.stringify({ firstStartPeakMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+    return;
+  }
   const { server: peer, url: peerUrl } = await startPeer();
-  const gateway = await startGateway(db, 'tree', { DISPATCH_CONCURRENCY: '4' });
   try {
     await configure(gateway.services, peerUrl);
     // A small order first, unmeasured, as a gateway that has been running has done: its first submission

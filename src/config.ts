@@ -9,6 +9,12 @@ export interface Config {
   /** PostgreSQL schema to use (tests isolate themselves with one each). */
   databaseSchema: string | null;
   dataDir: string;
+  /**
+   * Embedded only: PostgreSQL's shared_buffers inside PGlite, in MB. They live in its WebAssembly heap, on
+   * top of the data files it reads (from memory or the OS's cache), so the default is a quarter of
+   * PostgreSQL's 128 MB (docs/benchmarks.md, tenth pass).
+   */
+  embeddedSharedBuffersMb: number;
   jwtSecret: string;
   /** True when no JWT_SECRET was configured and one was generated for this process. */
   jwtSecretGenerated: boolean;
@@ -80,6 +86,9 @@ export interface HttpConfig {
   /** Bearer token /metrics requires; null: /metrics is open (keep it off the public network). */
   metricsToken: string | null;
 }
+
+/** The embedded database's shared_buffers unless EMBEDDED_SHARED_BUFFERS_MB says otherwise. */
+export const EMBEDDED_SHARED_BUFFERS_MB = 32;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -181,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     databaseSchema: schema,
     dataDir: env.DATA_DIR || './data',
+    embeddedSharedBuffersMb: int(env, 'EMBEDDED_SHARED_BUFFERS_MB', EMBEDDED_SHARED_BUFFERS_MB, problems, 1, 1024),
     jwtSecret: jwtSecret ?? randomBytes(32).toString('base64url'),
     jwtSecretGenerated: jwtSecret === null,
     encryptionKey,

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import { join, resolve } from 'node:path';
 import { DataSource, type Logger } from 'typeorm';
-import type { Config } from '../config';
+import { EMBEDDED_SHARED_BUFFERS_MB, type Config } from '../config';
 import { ENTITIES } from '../entities';
 import { MIGRATIONS } from '../../migrations';
 import { embeddedDriver } from './embedded-pool';
@@ -15,7 +16,7 @@ export interface DatabaseOptions {
 
 /** The one place that knows how to reach the database: PostgreSQL with a URL, PGlite without. */
 export function createDataSource(
-  config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'> & Partial<Pick<Config, 'embeddedSharedBuffersMb'>>,
   options: DatabaseOptions = {},
 ): DataSource {
   const common = {
@@ -46,7 +47,9 @@ export function createDataSource(
     dataDir = join(resolve(config.dataDir), 'pglite');
     mkdirSync(dataDir, { recursive: true });
   }
-  return new DataSource({ ...common, driver: embeddedDriver({ dataDir }) });
+  const sharedBuffersMb = config.embeddedSharedBuffersMb ?? EMBEDDED_SHARED_BUFFERS_MB;
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`];
+  return new DataSource({ ...common, driver: embeddedDriver({ dataDir, startParams }) });
 }
 
 /** Connects and applies pending migrations; the schema's only source is migrations/. */
