@@ -102,7 +102,7 @@ export async function fanoutBench(db: BenchDatabase, clients: number, events: nu
       answeredIn.push(Number(answered - sent) / 1e6);
       const { times } = (await ask({ awaiting: key })) as { times: string[] };
       for (const at of times.map(BigInt)) {
-        // Delivered before the answer reached the system (the embedded bus publishes at commit): 0 ms.
+        // Delivered before the answer reached the system (on PostgreSQL the NOTIFY can overtake the COMMIT's reply): 0 ms.
         if (at < answered) beforeAnswer++;
         samples.push(Math.max(0, Number(at - answered) / 1e6));
         fromRequest.push(Number(at - sent) / 1e6);
