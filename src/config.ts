@@ -15,6 +15,12 @@ export interface Config {
    * PostgreSQL's 128 MB (docs/benchmarks.md, tenth pass).
    */
   embeddedSharedBuffersMb: number;
+  /**
+   * PostgreSQL only: statements run again and again are prepared once per connection (named prepared
+   * statements). Off for a pooler that hands one session's statements to another connection (PgBouncer
+   * in transaction mode before 1.21).
+   */
+  databasePreparedStatements: boolean;
   jwtSecret: string;
   /** True when no JWT_SECRET was configured and one was generated for this process. */
   jwtSecretGenerated: boolean;
@@ -191,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseSchema: schema,
     dataDir: env.DATA_DIR || './data',
     embeddedSharedBuffersMb: int(env, 'EMBEDDED_SHARED_BUFFERS_MB', EMBEDDED_SHARED_BUFFERS_MB, problems, 1, 1024),
+    databasePreparedStatements: bool(env, 'DATABASE_PREPARED_STATEMENTS', true, problems),
     jwtSecret: jwtSecret ?? randomBytes(32).toString('base64url'),
     jwtSecretGenerated: jwtSecret === null,
     encryptionKey,

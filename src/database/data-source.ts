@@ -6,6 +6,7 @@ import { EMBEDDED_SHARED_BUFFERS_MB, type Config } from '../config';
 import { ENTITIES } from '../entities';
 import { MIGRATIONS } from '../../migrations';
 import { embeddedDriver } from './embedded-pool';
+import { preparingClient } from './prepared-statements';
 
 export interface DatabaseOptions {
   /** Embedded only: keep the database in memory (tests). */
@@ -16,7 +17,8 @@ export interface DatabaseOptions {
 
 /** The one place that knows how to reach the database: PostgreSQL with a URL, PGlite without. */
 export function createDataSource(
-  config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'> & Partial<Pick<Config, 'embeddedSharedBuffersMb'>>,
+  config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'> &
+    Partial<Pick<Config, 'embeddedSharedBuffersMb' | 'databasePreparedStatements'>>,
   options: DatabaseOptions = {},
 ): DataSource {
   const common = {
@@ -37,8 +39,12 @@ export function createDataSource(
       url: config.databaseUrl,
       schema,
       poolSize: options.poolSize ?? 10,
-      // A schema of its own (tests) must be first on the search path, where migrations create tables.
-      extra: schema ? { options: `-c search_path=${schema}` } : undefined,
+      extra: {
+        // A schema of its own (tests) must be first on the search path, where migrations create tables.
+        ...(schema ? { options: `-c search_path=${schema}` } : {}),
+        // Repeated statements prepared once per connection, unless a pooler in between cannot keep them.
+        ...(config.databasePreparedStatements !== false ? { Client: preparingClient() } : {}),
+      },
       applicationName: 'southgate',
     });
   }

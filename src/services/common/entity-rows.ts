@@ -27,6 +27,23 @@ export function entityColumns<T extends ObjectLiteral>(
   return list;
 }
 
+/**
+ * The entity's columns under `alias`, by their own names (`o.id, o.seq, …`): for a subquery whose rows an
+ * outer entityColumns reads, in place of `o.*` (a statement that names its columns can be prepared).
+ */
+export function plainColumns<T extends ObjectLiteral>(manager: EntityManager, entity: EntityClass<T>, alias: string): string {
+  const metadata = manager.connection.getMetadata(entity);
+  let lists = columnLists.get(metadata);
+  if (!lists) columnLists.set(metadata, (lists = new Map<string, string>()));
+  const key = `${alias}\0plain`;
+  let list = lists.get(key);
+  if (list === undefined) {
+    list = metadata.columns.map((c) => `${alias}.${c.databaseName}`).join(', ');
+    lists.set(key, list);
+  }
+  return list;
+}
+
 /** The select lists made so far, by entity and alias: a statement's text is built once. */
 const columnLists = new WeakMap<EntityMetadata, Map<string, string>>();
 

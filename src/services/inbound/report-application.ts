@@ -14,7 +14,7 @@ import { OutboundRequestEntity } from '../../entities/outbound-request.entity';
 import type { RequestContext } from '../context/request-context';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
 import type { FalloutService } from '../fallout/fallout.service';
-import { entityColumns, toEntity, updateEachEntity } from '../common/entity-rows';
+import { entityColumns, plainColumns, toEntity, updateEachEntity } from '../common/entity-rows';
 import { coveredRecords } from '../outbox/outbox';
 import { OPEN_CANCELLATION, type Cancellations } from '../records/cancellations';
 import type { RecordKind } from '../records/record-kind';
@@ -108,22 +108,22 @@ export class ReportApplication {
          SELECT * FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[]) AS w(i, system_id, resource_id, correlation_id)
        ),
        req AS MATERIALIZED (
-         SELECT w.i, found.* FROM wanted w CROSS JOIN LATERAL (
-           SELECT * FROM (
-             (SELECT o.*, 0 AS preference FROM outbound_request o
+         SELECT w.i, ${plainColumns(manager, OutboundRequestEntity, 'found')} FROM wanted w CROSS JOIN LATERAL (
+           SELECT ${plainColumns(manager, OutboundRequestEntity, 'candidates')} FROM (
+             (SELECT ${plainColumns(manager, OutboundRequestEntity, 'o')}, 0 AS preference FROM outbound_request o
                WHERE w.resource_id IS NOT NULL AND o.external_system_id = w.system_id AND o.operation = $5 AND o.subject = $6
                  AND o.external_id = w.resource_id
                ORDER BY o.seq DESC LIMIT 1)
              UNION ALL
-             (SELECT o.*, 1 FROM outbound_request o
+             (SELECT ${plainColumns(manager, OutboundRequestEntity, 'o')}, 1 FROM outbound_request o
                WHERE w.correlation_id IS NOT NULL AND o.external_system_id = w.system_id AND o.operation = $5 AND o.subject = $6
                  AND o.request_id = w.correlation_id
                ORDER BY o.seq DESC LIMIT 1)
-           ) candidates ORDER BY preference LIMIT 1
+           ) candidates ORDER BY candidates.preference LIMIT 1
          ) found
        ),
        locked AS MATERIALIZED (
-         SELECT r.* FROM ${kind.table} r
+         SELECT ${plainColumns(manager, kind.entity, 'r')} FROM ${kind.table} r
           WHERE r.id IN (SELECT l.${link.column} FROM ${link.table} l JOIN req ON l.outbound_request_id = req.id WHERE req.state = $7)
           ORDER BY r.id FOR UPDATE
        )
