@@ -6,7 +6,7 @@ import { EMBEDDED_SHARED_BUFFERS_MB, type Config } from '../config';
 import { ENTITIES } from '../entities';
 import { MIGRATIONS } from '../../migrations';
 import { embeddedDriver } from './embedded-pool';
-import { preparingClient } from './prepared-statements';
+import { gatewayClient, PREPARED_STATEMENT_DEFAULTS } from './pg-client';
 
 export interface DatabaseOptions {
   /** Embedded only: keep the database in memory (tests). */
@@ -42,8 +42,9 @@ export function createDataSource(
       extra: {
         // A schema of its own (tests) must be first on the search path, where migrations create tables.
         ...(schema ? { options: `-c search_path=${schema}` } : {}),
-        // Repeated statements prepared once per connection, unless a pooler in between cannot keep them.
-        ...(config.databasePreparedStatements !== false ? { Client: preparingClient() } : {}),
+        // Repeated statements prepared once per connection (unless a pooler in between cannot keep them),
+        // the events' NOTIFY sent with the COMMIT.
+        Client: gatewayClient(config.databasePreparedStatements !== false ? PREPARED_STATEMENT_DEFAULTS : null),
       },
       applicationName: 'southgate',
     });

@@ -1,3 +1,4 @@
+import { deferUntilCommit } from '../common/commit-tail';
 import type { EventBroker, PublishScope } from './event-broker';
 import type { EventEnvelope } from './fulfillment.events';
 import type { NotificationSource } from './notification-source';
@@ -31,15 +32,28 @@ export class PostgresBroker implements EventBroker {
    */
   async publish(scope: PublishScope, envelopes: EventEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return;
-    await scope.manager.query('SELECT pg_notify($1, p::text) FROM json_array_elements($2::json) WITH ORDINALITY AS t(p, n) ORDER BY n', [
-      this.databaseChannel,
-      `[${notificationPayloads(envelopes).join(',')}]`,
-    ]);
+    const payloads = `[${notificationPayloads(envelopes).join(',')}]`;
+    // In a transaction on PostgreSQL the NOTIFY goes with the COMMIT, in the same message (pg-client.ts).
+    if (deferUntilCommit(scope.manager, notifySql(sqlLiteral(this.databaseChannel), sqlLiteral(payloads)))) return;
+    await scope.manager.query(notifySql('$1', '$2'), [this.databaseChannel, payloads]);
   }
 
   close(): Promise<void> {
     return this.source.close();
   }
+}
+
+/** The NOTIFY of each payload of a JSON array of them, in order. */
+const notifySql = (channel: string, payloads: string) =>
+  `SELECT pg_notify(${channel}, p::text) FROM json_array_elements(${payloads}::json) WITH ORDINALITY AS t(p, n) ORDER BY n`;
+
+/**
+ * A string as an SQL literal, whatever standard_conforming_strings says: quotes doubled, and with a
+ * backslash in it an escape string (E'…') with backslashes doubled.
+ */
+export function sqlLiteral(text: string): string {
+  const quoted = text.replace(/'/g, "''");
+  return text.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { createDataSource, openDatabase } from '../../src/database/data-source';
-import { preparingClient } from '../../src/database/prepared-statements';
+import { GatewayClient, gatewayClient } from '../../src/database/pg-client';
+import { deferUntilCommit } from '../../src/services/common/commit-tail';
+import { sqlLiteral } from '../../src/services/events/postgres-broker';
 import { testDatabaseUrl, usingPostgres } from '../support/database';
 
 const describeOnPostgres = usingPostgres ? describe : describe.skip;
@@ -12,13 +14,13 @@ if (!usingPostgres) {
   );
 }
 
-describeOnPostgres('prepared statements on PostgreSQL', () => {
+describeOnPostgres("the gateway's PostgreSQL connection", () => {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   let clients: Client[] = [];
 
   async function connect(options = { perConnection: 3, seenOnce: 100 }): Promise<Client> {
-    const PreparingClient = preparingClient(options);
-    const client = new PreparingClient({ connectionString: testDatabaseUrl!, options: `-c search_path=${schema}` });
+    const GatewayClient = gatewayClient(options);
+    const client = new GatewayClient({ connectionString: testDatabaseUrl!, options: `-c search_path=${schema}` });
     await client.connect();
     clients.push(client);
     return client;
@@ -134,6 +136,90 @@ describeOnPostgres('prepared statements on PostgreSQL', () => {
         await dataSource.query(`DROP SCHEMA "${config.databaseSchema}" CASCADE`);
         await dataSource.destroy();
       }
+    }
+  });
+
+  /** The notifications a listening connection receives on `channel` while `work` runs (and those on their way when it ends). */
+  async function heard(channel: string, work: (heardSoFar: string[]) => Promise<void>): Promise<string[]> {
+    const listener = await connect();
+    const payloads: string[] = [];
+    listener.on('notification', (n) => payloads.push(n.payload ?? ''));
+    await listener.query(`LISTEN ${channel}`);
+    await work(payloads);
+    await listener.query('SELECT 1'); // a round trip: what was notified before it has arrived
+    return payloads;
+  }
+
+  it("a statement deferred to the COMMIT runs with it, after the transaction's own, with quotes and backslashes intact", async () => {
+    const client = await connect();
+    const payload = `it's a "test" with \\ a backslash, \\' both, and ünïcödé ✓`;
+    const got = await heard('deferred_test', async (soFar) => {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO item VALUES (101, 1)');
+      expect((client as GatewayClient).deferUntilCommit(`SELECT pg_notify('deferred_test', ${sqlLiteral(payload)})`)).toBe(true);
+      await client.query('SELECT 1');
+      expect(soFar).toEqual([]);
+      await client.query('COMMIT');
+    });
+    expect(got).toEqual([payload]);
+    expect((await client.query('SELECT v FROM item WHERE id = 101')).rows).toEqual([{ v: 1 }]);
+  });
+
+  it('a deferred statement that fails fails the COMMIT: nothing of the transaction is kept, and the next one starts clean', async () => {
+    const client = await connect();
+    await client.query('BEGIN');
+    await client.query('INSERT INTO item VALUES (102, 1)');
+    expect((client as GatewayClient).deferUntilCommit('SELECT 1 / 0')).toBe(true);
+    await expect(client.query('COMMIT')).rejects.toMatchObject({ code: '22012' });
+    await client.query('ROLLBACK');
+    expect((await client.query('SELECT count(*)::int AS n FROM item WHERE id = 102')).rows).toEqual([{ n: 0 }]);
+    await client.query('BEGIN');
+    await client.query('INSERT INTO item VALUES (103, 1)');
+    await client.query('COMMIT');
+    expect((await client.query('SELECT count(*)::int AS n FROM item WHERE id = 103')).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('nothing is deferred outside a transaction or inside a savepoint', async () => {
+    const client = (await connect()) as GatewayClient;
+    expect(client.deferUntilCommit('SELECT 1')).toBe(false);
+    await client.query('BEGIN');
+    await client.query('SAVEPOINT inner_one');
+    expect(client.deferUntilCommit('SELECT 1')).toBe(false);
+    await client.query('RELEASE SAVEPOINT inner_one');
+    expect(client.deferUntilCommit('SELECT 1')).toBe(true);
+    await client.query('ROLLBACK');
+    // The rolled back transaction took its deferred statement with it.
+    await client.query('BEGIN');
+    await client.query('COMMIT');
+  });
+
+  it("through TypeORM: a transaction's manager defers to its COMMIT, a rollback sends nothing, the plain manager defers nothing", async () => {
+    const config = loadConfig({
+      DATABASE_URL: testDatabaseUrl!,
+      DATABASE_SCHEMA: `${schema}_orm`,
+      ENCRYPTION_KEY: '1'.repeat(64),
+      JWT_SECRET: 'x'.repeat(32),
+    });
+    const dataSource = await openDatabase(createDataSource(config, { poolSize: 2 }));
+    try {
+      expect(deferUntilCommit(dataSource.manager, 'SELECT 1')).toBe(false);
+      const got = await heard('orm_test', async () => {
+        await dataSource.transaction(async (m) => {
+          await m.query(`SELECT 1`);
+          expect(deferUntilCommit(m, `SELECT pg_notify('orm_test', 'committed')`)).toBe(true);
+        });
+        await expect(
+          dataSource.transaction(async (m) => {
+            await m.query(`SELECT 1`);
+            expect(deferUntilCommit(m, `SELECT pg_notify('orm_test', 'rolled back')`)).toBe(true);
+            throw new Error('changed my mind');
+          }),
+        ).rejects.toThrow('changed my mind');
+      });
+      expect(got).toEqual(['committed']);
+    } finally {
+      await dataSource.query(`DROP SCHEMA "${config.databaseSchema}" CASCADE`);
+      await dataSource.destroy();
     }
   });
 });
