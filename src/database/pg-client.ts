@@ -1,5 +1,6 @@
 import { Client, type QueryConfig } from 'pg';
 import type { DefersToCommit } from '../services/common/commit-tail';
+import { PREPARE_MARK } from '../services/common/prepared';
 
 /**
  * The gateway's PostgreSQL connection (pg's Client, given to its Pool as `Client`), which saves round
@@ -8,10 +9,12 @@ import type { DefersToCommit } from '../services/common/commit-tail';
  * **Prepared statements.** An unnamed statement is parsed, analysed and planned each time it runs: for
  * the submission's statements that was two thirds of their time in the database, and a submission's
  * PostgreSQL CPU fell by a quarter once they were prepared. pg prepares a statement that has a name once
- * per connection; this client gives one to a statement with parameters the second time its text is seen
- * (a text run once, such as a list of 37 ids, stays unnamed), keeps at most `perConnection` on each
- * connection (the least recently used is deallocated), and never prepares a statement of every column
- * (`*`), whose result type a rolling upgrade's added column would change. A prepared statement that
+ * per connection; this client gives one to a statement marked `prepared(…)` (services/common/prepared.ts:
+ * only those whose best plan is the same for every value, since a prepared statement may run one generic
+ * plan) the second time its text is seen (a text run once, such as a list of 37 ids, stays unnamed),
+ * keeps at most `perConnection` on each connection (the least recently used is deallocated), and never
+ * prepares a statement of every column (`*`), whose result type a rolling upgrade's added column would
+ * change. A prepared statement that
  * stops working all the same (a migration altering a column's type: "cached plan must not change result
  * type"), or that the server no longer has (DISCARD ALL from a pooler), is forgotten so that the next run
  * prepares it again; outside a transaction it is run again at once, unnamed. Inside one the error stands:
@@ -48,14 +51,14 @@ type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 // pg's own query, called with .call(this, …) on a GatewayClient.
 const base = Reflect.get(Client.prototype, 'query') as Query;
 
-/** Which texts are worth preparing: those seen before, by any connection of the pool. */
+/** Which texts are worth preparing: those marked (services/common/prepared.ts) and seen before, by any connection of the pool. */
 class PreparePolicy {
   private seen = new Set<string>();
 
   constructor(readonly options: PreparedStatementOptions) {}
 
   worthPreparing(text: string): boolean {
-    if (EVERY_COLUMN.test(text)) return false;
+    if (!text.endsWith(PREPARE_MARK) || EVERY_COLUMN.test(text)) return false;
     if (this.seen.has(text)) return true;
     if (this.seen.size >= this.options.seenOnce) this.seen = new Set();
     this.seen.add(text);

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config';
 import { createDataSource, openDatabase } from '../../src/database/data-source';
 import { GatewayClient, gatewayClient } from '../../src/database/pg-client';
 import { deferUntilCommit } from '../../src/services/common/commit-tail';
+import { prepared } from '../../src/services/common/prepared';
 import { sqlLiteral } from '../../src/services/events/postgres-broker';
 import { testDatabaseUrl, usingPostgres } from '../support/database';
 
@@ -46,26 +47,40 @@ describeOnPostgres("the gateway's PostgreSQL connection", () => {
     await clients[0].end();
   });
 
-  it('a statement with parameters is prepared the second time it runs, and answers as before', async () => {
+  it('a statement marked for it is prepared the second time it runs, and answers as before', async () => {
     const client = await connect();
-    const byId = 'SELECT v FROM item WHERE id = $1';
+    const byId = prepared('SELECT v FROM item WHERE id = $1');
     expect((await client.query(byId, [1])).rows).toEqual([{ v: 10 }]);
     expect(await preparedOn(client)).toEqual([]);
     for (const id of [2, 3, 4]) expect((await client.query(byId, [id])).rows).toEqual([{ v: id * 10 }]);
     expect(await preparedOn(client)).toEqual([byId]);
-    // Without parameters, or of every column (a column added would change what it returns): never.
+    // Unmarked, without parameters, or of every column (a column added would change what it returns): never.
     for (let i = 0; i < 3; i++) {
-      await client.query('SELECT count(*) FROM item');
-      await client.query('SELECT * FROM item WHERE id = $1', [1]);
-      await client.query('SELECT i.* FROM item i WHERE i.id = $1', [1]);
-      await client.query('UPDATE item SET v = v WHERE id = $1 RETURNING *', [1]);
+      await client.query('SELECT v FROM item WHERE id = $1', [1]);
+      await client.query(prepared('SELECT count(*) FROM item'));
+      await client.query(prepared('SELECT * FROM item WHERE id = $1'), [1]);
+      await client.query(prepared('SELECT i.* FROM item i WHERE i.id = $1'), [1]);
+      await client.query(prepared('UPDATE item SET v = v WHERE id = $1 RETURNING *'), [1]);
     }
     expect(await preparedOn(client)).toEqual([byId]);
   });
 
+  it('an unmarked page filtered by a rare state is never prepared, however often it runs (it keeps a plan for its value)', async () => {
+    const client = await connect();
+    await client.query(`CREATE TABLE job (seq bigserial PRIMARY KEY, state text NOT NULL)`);
+    await client.query(
+      `INSERT INTO job (state) SELECT CASE WHEN g % 1000 = 0 THEN 'ERROR' WHEN g % 997 = 0 THEN 'QUEUED' ELSE 'DONE' END FROM generate_series(1, 100000) g`,
+    );
+    await client.query(`CREATE INDEX job_state_idx ON job (state, seq) WHERE state <> 'DONE'`);
+    await client.query('ANALYZE job');
+    const page = 'SELECT seq FROM job WHERE state = $1 ORDER BY seq DESC LIMIT 51';
+    for (let i = 0; i < 8; i++) expect((await client.query(page, ['ERROR'])).rows).toHaveLength(51);
+    expect(await preparedOn(client)).toEqual([]);
+  });
+
   it('a connection keeps at most its limit, giving back the least recently used', async () => {
     const client = await connect({ perConnection: 3, seenOnce: 100 });
-    const texts = Array.from({ length: 8 }, (_, i) => `SELECT v + ${i} AS v FROM item WHERE id = $1`);
+    const texts = Array.from({ length: 8 }, (_, i) => prepared(`SELECT v + ${i} AS v FROM item WHERE id = $1`));
     for (const [i, text] of texts.entries()) {
       for (let run = 0; run < 3; run++) expect((await client.query(text, [2])).rows).toEqual([{ v: 20 + i }]);
     }
@@ -80,7 +95,7 @@ describeOnPostgres("the gateway's PostgreSQL connection", () => {
     const other = await connect();
     await other.query(`CREATE TABLE reading (id int PRIMARY KEY, value int)`);
     await other.query(`INSERT INTO reading VALUES (1, 7)`);
-    const read = 'SELECT value FROM reading WHERE id = $1';
+    const read = prepared('SELECT value FROM reading WHERE id = $1');
     for (let i = 0; i < 3; i++) await client.query(read, [1]);
     expect(await preparedOn(client)).toContain(read);
 
@@ -103,7 +118,7 @@ describeOnPostgres("the gateway's PostgreSQL connection", () => {
 
   it('a statement the server no longer has (DISCARD ALL from a pooler) is prepared again', async () => {
     const client = await connect();
-    const byId = 'SELECT v FROM item WHERE id = $1';
+    const byId = prepared('SELECT v FROM item WHERE id = $1');
     for (let i = 0; i < 3; i++) await client.query(byId, [5]);
     await client.query('DISCARD ALL');
     await client.query(`SET search_path = ${schema}`);
@@ -126,12 +141,12 @@ describeOnPostgres("the gateway's PostgreSQL connection", () => {
       });
       const dataSource = await openDatabase(createDataSource(config, { poolSize: 1 }));
       try {
-        const byNumber = 'SELECT id FROM domain_order WHERE number = $1';
+        const byNumber = prepared('SELECT id FROM domain_order WHERE number = $1');
         for (let i = 0; i < 3; i++) await dataSource.query(byNumber, ['DO0000001']);
-        const prepared = (await dataSource.query<{ statement: string }[]>(`SELECT statement FROM pg_prepared_statements`)).map(
+        const onServer = (await dataSource.query<{ statement: string }[]>(`SELECT statement FROM pg_prepared_statements`)).map(
           (r) => r.statement,
         );
-        expect(prepared.includes(byNumber)).toBe(expected);
+        expect(onServer.includes(byNumber)).toBe(expected);
       } finally {
         await dataSource.query(`DROP SCHEMA "${config.databaseSchema}" CASCADE`);
         await dataSource.destroy();

@@ -1,6 +1,7 @@
 import type { EntityManager, EntityMetadata, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
+import { prepared } from './prepared';
 
 type EntityClass<T> = new () => T;
 
@@ -241,7 +242,10 @@ export async function updateEntities<T extends ObjectLiteral>(
   if (assignments.length === 0 || ids.length === 0) return;
   if (metadata.updateDateColumn) assignments.push(`${metadata.updateDateColumn.databaseName} = CURRENT_TIMESTAMP`);
   params.push(ids);
-  await manager.query(`UPDATE ${metadata.tableName} SET ${assignments.join(', ')} WHERE id = ANY($${params.length}::uuid[])`, params);
+  await manager.query(
+    prepared(`UPDATE ${metadata.tableName} SET ${assignments.join(', ')} WHERE id = ANY($${params.length}::uuid[])`),
+    params,
+  );
 }
 
 /**
@@ -321,9 +325,9 @@ async function updateRowsFromJson<T extends ObjectLiteral>(
   });
   const selected = [primary, ...given.map((c) => c.databaseName)].map((name) => `${name} AS "set.${name}"`).join(', ');
   await manager.query(
-    `UPDATE ${metadata.tableName} SET ${assignments.join(', ')}
+    prepared(`UPDATE ${metadata.tableName} SET ${assignments.join(', ')}
        FROM (SELECT ${selected} FROM json_populate_recordset(NULL::${metadata.tableName}, $1::json)) v
-      WHERE ${metadata.tableName}.${primary} = v."set.${primary}"`,
+      WHERE ${metadata.tableName}.${primary} = v."set.${primary}"`),
     [JSON.stringify(rows)],
   );
 }
@@ -373,7 +377,9 @@ export async function insertEntities<T extends ObjectLiteral>(
       params.push(...alongside.params);
     }
     const inserted = await manager.query<Record<string, unknown>[]>(
-      `${withClause}INSERT INTO ${metadata.tableName} (${given.map((c) => c.databaseName).join(', ')}) VALUES ${values.join(', ')}${returning}`,
+      prepared(
+        `${withClause}INSERT INTO ${metadata.tableName} (${given.map((c) => c.databaseName).join(', ')}) VALUES ${values.join(', ')}${returning}`,
+      ),
       params,
     );
     // PostgreSQL returns the rows of an INSERT … VALUES in the order of its VALUES.

@@ -15,6 +15,7 @@ import { Rejection, tmfError, type CallbackAnswer } from './callback-answers';
 import type { InboundMessages } from './inbound-messages';
 import type { ListenerEvents } from './listener-events';
 import type { StatusCalls } from './status-calls';
+import { prepared } from '../common/prepared';
 
 /** Largest callback body read; a TMF event is a few kilobytes. */
 export const MAX_CALLBACK_BODY = 1024 * 1024;
@@ -81,7 +82,7 @@ export class CallbackHandler {
     async (ids) => {
       const { manager } = this.dataSource;
       const rows: Record<string, unknown>[] = await manager.query(
-        `SELECT ${entityColumns(manager, ExternalSystemEntity, 's')} FROM external_system s WHERE s.id = ANY($1::uuid[])`,
+        prepared(`SELECT ${entityColumns(manager, ExternalSystemEntity, 's')} FROM external_system s WHERE s.id = ANY($1::uuid[])`),
         [[...new Set(ids)]],
       );
       const byId = new Map(rows.map((row) => [String(row['s.id']).toLowerCase(), toEntity(manager, ExternalSystemEntity, row, 's')]));

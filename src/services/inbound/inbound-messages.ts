@@ -10,6 +10,7 @@ import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publ
 import { quietTelemetry, type Telemetry } from '../metrics/telemetry';
 import type { RecordKind } from '../records/record-kind';
 import { RECORD_KINDS } from '../records/record-kinds';
+import { prepared } from '../common/prepared';
 
 export interface NewInboundMessage {
   id?: string;
@@ -120,7 +121,7 @@ export class InboundMessages {
     });
     // The database numbers and stamps them; RETURNING hands both back without reading the rows again.
     const inserted: { id: string; seq: string | number; received_at: Date | string }[] = await ctx.manager.query(
-      `WITH message AS (
+      prepared(`WITH message AS (
          INSERT INTO inbound_message (id, external_system_id, channel, event_id, event_type, event_time, body, outcome, reason, response_status)
          SELECT id, external_system_id, channel, event_id, event_type, event_time, body, outcome, reason, response_status
            FROM jsonb_to_recordset($1::jsonb) AS m(id uuid, external_system_id uuid, channel text, event_id text, event_type text,
@@ -128,7 +129,7 @@ export class InboundMessages {
          ON CONFLICT (external_system_id, event_id) WHERE event_id IS NOT NULL AND outcome IN ('APPLIED', 'STALE') DO NOTHING
          RETURNING id, seq, received_at
        )${linkStatements.join('')}
-       SELECT id, seq, received_at FROM message`,
+       SELECT id, seq, received_at FROM message`),
       params,
     );
     const stored = new Map(inserted.map((r) => [r.id, r]));

@@ -22,6 +22,7 @@ import type { ResourceReport } from '../tmf/resource-report';
 import type { InboundMessageEntity } from '../../entities/inbound-message.entity';
 import { EventReceivedBefore, type InboundMessages, type NewInboundMessage } from './inbound-messages';
 import { planReport, type ApplicationPlan, type PlanInput } from './report-plan';
+import { prepared } from '../common/prepared';
 
 /** The CREATE a report is about and the records it carries, locked in id order. */
 export interface Target {
@@ -104,7 +105,7 @@ export class ReportApplication {
     const { manager } = ctx;
     const { link } = kind;
     const rows: Record<string, unknown>[] = await manager.query(
-      `WITH wanted AS (
+      prepared(`WITH wanted AS (
          SELECT * FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[]) AS w(i, system_id, resource_id, correlation_id)
        ),
        req AS MATERIALIZED (
@@ -130,7 +131,7 @@ export class ReportApplication {
        SELECT req.i AS "wanted", ${entityColumns(manager, OutboundRequestEntity, 'req')}, ${entityColumns(manager, kind.entity, 'r')}
          FROM req LEFT JOIN ${link.table} l ON l.outbound_request_id = req.id AND req.state = $7
               LEFT JOIN locked r ON r.id = l.${link.column}
-        ORDER BY req.i, r.id`,
+        ORDER BY req.i, r.id`),
       [
         wanted.map((_, i) => i),
         wanted.map((w) => w.system.id),

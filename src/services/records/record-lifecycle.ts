@@ -8,6 +8,7 @@ import type { RequestContext } from '../context/request-context';
 import { labelOf, type RecordKind } from './record-kind';
 import { RECORD_KINDS } from './record-kinds';
 import { recordLoader } from './record-loaders';
+import { prepared } from '../common/prepared';
 
 /** States in which the record has a live (queued, sent or accepted) outbound request. */
 export const SENT_STATES: ReadonlySet<FulfillmentState> = new Set([FulfillmentState.PENDING, FulfillmentState.FULFILLED]);
@@ -93,9 +94,9 @@ export async function lockSubtreeById<T extends FulfillmentRecord>(
   // Written, not built: for one order the query builder cost more of a submission's CPU than the
   // statement takes to run. The rows are partial entities (the set's columns; any other throws).
   const rows = await ctx.manager.query<Record<string, unknown>[]>(
-    `SELECT ${set ? set.selectList : 't.*'} FROM ${kind.table} t
+    prepared(`SELECT ${set ? set.selectList : 't.*'} FROM ${kind.table} t
       WHERE t.root_id = (SELECT x.root_id FROM ${kind.table} x WHERE x.id = $1) AND ${condition}
-      ORDER BY t.seq ASC FOR UPDATE OF t`,
+      ORDER BY t.seq ASC FOR UPDATE OF t`),
     params,
   );
   const all = rows.map((row) => hydrate<T>(metadata, (column) => row[column.databaseName], set));

@@ -13,6 +13,7 @@ import {
   NotFoundError,
 } from '../common/domain.errors';
 import { entityColumns, toEntity } from '../common/entity-rows';
+import { prepared } from '../common/prepared';
 import type { RequestContext } from '../context/request-context';
 import { evaluateRules, noMatchMessage } from '../decision/decision';
 import type { FulfillmentEventPublisher } from '../events/fulfillment-event.publisher';
@@ -131,10 +132,10 @@ export class SubmissionService {
   private async decide(ctx: RequestContext, kind: RecordKind, node: RecordNode) {
     const m = ctx.manager;
     const rows = await m.query<Record<string, unknown>[]>(
-      `SELECT ${entityColumns(m, DecisionRuleEntity, 'r', 'rule')}, ${entityColumns(m, ExternalSystemEntity, 's', 'system')}
+      prepared(`SELECT ${entityColumns(m, DecisionRuleEntity, 'r', 'rule')}, ${entityColumns(m, ExternalSystemEntity, 's', 'system')}
          FROM decision_rule r LEFT JOIN external_system s ON s.id = r.external_system_id
         WHERE r.subject = $1 AND r.active
-        ORDER BY r.priority ASC`,
+        ORDER BY r.priority ASC`),
       [kind.subject],
     );
     const rules = rows.map((row) => ({
