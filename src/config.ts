@@ -16,9 +16,9 @@ export interface Config {
    */
   embeddedSharedBuffersMb: number;
   /**
-   * PostgreSQL only: statements run again and again are prepared once per connection (named prepared
-   * statements). Off for a pooler that hands one session's statements to another connection (PgBouncer
-   * in transaction mode before 1.21).
+   * PostgreSQL only: the hot paths' statements (marked `prepared(…)`) are prepared once per connection.
+   * Off for a pooler that hands one session's statements to another connection (PgBouncer in
+   * transaction mode before 1.21).
    */
   databasePreparedStatements: boolean;
   jwtSecret: string;

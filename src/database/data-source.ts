@@ -42,8 +42,8 @@ export function createDataSource(
       extra: {
         // A schema of its own (tests) must be first on the search path, where migrations create tables.
         ...(schema ? { options: `-c search_path=${schema}` } : {}),
-        // Repeated statements prepared once per connection (unless a pooler in between cannot keep them),
-        // the events' NOTIFY sent with the COMMIT.
+        // The hot paths' statements prepared once per connection (unless a pooler in between cannot keep
+        // them), the events' NOTIFY sent with the COMMIT.
         Client: gatewayClient(config.databasePreparedStatements !== false ? PREPARED_STATEMENT_DEFAULTS : null),
       },
       applicationName: 'southgate',

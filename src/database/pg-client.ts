@@ -3,28 +3,27 @@ import type { DefersToCommit } from '../services/common/commit-tail';
 import { PREPARE_MARK } from '../services/common/prepared';
 
 /**
- * The gateway's PostgreSQL connection (pg's Client, given to its Pool as `Client`), which saves round
- * trips and planning in two ways (docs/benchmarks.md, eleventh pass).
+ * The gateway's PostgreSQL connection (pg's Client, given to its Pool as `Client`), which saves planning
+ * and round trips in two ways (docs/benchmarks.md, eleventh pass).
  *
  * **Prepared statements.** An unnamed statement is parsed, analysed and planned each time it runs: for
  * the submission's statements that was two thirds of their time in the database, and a submission's
  * PostgreSQL CPU fell by a quarter once they were prepared. pg prepares a statement that has a name once
- * per connection; this client gives one to a statement marked `prepared(…)` (services/common/prepared.ts:
- * only those whose best plan is the same for every value, since a prepared statement may run one generic
- * plan) the second time its text is seen (a text run once, such as a list of 37 ids, stays unnamed),
- * keeps at most `perConnection` on each connection (the least recently used is deallocated), and never
- * prepares a statement of every column (`*`), whose result type a rolling upgrade's added column would
- * change. A prepared statement that
- * stops working all the same (a migration altering a column's type: "cached plan must not change result
- * type"), or that the server no longer has (DISCARD ALL from a pooler), is forgotten so that the next run
- * prepares it again; outside a transaction it is run again at once, unnamed. Inside one the error stands:
- * the transaction is aborted already.
+ * per connection. This client names a statement marked `prepared(…)` (services/common/prepared.ts: only
+ * those whose best plan is the same for every value, since a prepared statement may run one generic
+ * plan) from the second time its text is seen (a text run once, such as a list of 37 ids, stays
+ * unnamed), keeps at most `perConnection` on each connection (the least recently used is deallocated),
+ * and never prepares a statement of every column (`*`), whose result type a rolling upgrade's added
+ * column would change. A prepared statement that stops working all the same (a migration altering a
+ * column's type: "cached plan must not change result type"), or that the server no longer has (DISCARD
+ * ALL from a pooler), is forgotten so that the next run prepares it again; outside a transaction it is
+ * run again at once, unnamed. Inside one the error stands: the transaction is aborted already.
  *
- * **Statements that ride with the COMMIT.** deferUntilCommit (services/common/commit-tail.ts) hands the client a statement without
- * parameters (the events' NOTIFY) to send in one message with the transaction's COMMIT: one round trip
- * fewer for every transaction that publishes. A statement that fails there fails the COMMIT, which then
- * never runs: the caller rolls back, as for a COMMIT that fails. Inside a savepoint nothing is deferred
- * (a savepoint rolled back must take its statements with it).
+ * **Statements that ride with the COMMIT.** deferUntilCommit (services/common/commit-tail.ts) hands the
+ * client a statement without parameters (the events' NOTIFY) to send in one message with the
+ * transaction's COMMIT: one round trip fewer for every transaction that publishes. A statement that fails
+ * there fails the COMMIT, which then never runs: the caller rolls back, as for a COMMIT that fails.
+ * Inside a savepoint nothing is deferred (a savepoint rolled back must take its statements with it).
  */
 export interface PreparedStatementOptions {
   /** Statements prepared on one connection at most. */
