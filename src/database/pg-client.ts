@@ -67,7 +67,7 @@ class PreparePolicy {
 
 export class GatewayClient extends Client implements DefersToCommit {
   /** Text to name of what this connection prepared, least recently used first. */
-  readonly prepared = new Map<string, string>();
+  private readonly prepared = new Map<string, string>();
   private named = 0;
   /** The server's transaction status after the last statement: 'I' idle, 'T' in a transaction, 'E' failed. */
   private status = 'I';
@@ -98,10 +98,13 @@ export class GatewayClient extends Client implements DefersToCommit {
     });
   }
 
-  /** Sends `sql` (no parameters) with this transaction's COMMIT; false (nothing kept) outside a transaction or in a savepoint. */
-  deferUntilCommit(sql: string): boolean {
+  /**
+   * Sends the statement `sql` makes (no parameters) with this transaction's COMMIT; false (and `sql` not
+   * called) outside a transaction or in a savepoint.
+   */
+  deferUntilCommit(sql: () => string): boolean {
     if (this.status !== 'T' || this.savepoints > 0) return false;
-    this.tail.push(sql);
+    this.tail.push(sql());
     return true;
   }
 
@@ -156,12 +159,15 @@ export class GatewayClient extends Client implements DefersToCommit {
         this.tail = [];
         return base.call(this, sql, values, callback);
       }
-      if (this.policy && Array.isArray(values) && values.length > 0 && callback === undefined) {
-        if (this.prepared.has(config) || this.policy.worthPreparing(config)) {
-          return this.runPrepared(config, values, this.policy.options.perConnection);
-        }
-      } else if (values === undefined) {
-        this.followSavepoints(config);
+      if (values === undefined) this.followSavepoints(config);
+      else if (
+        this.policy &&
+        Array.isArray(values) &&
+        values.length > 0 &&
+        callback === undefined &&
+        (this.prepared.has(config) || this.policy.worthPreparing(config))
+      ) {
+        return this.runPrepared(config, values, this.policy.options.perConnection);
       }
     }
     return base.call(this, config, values, callback);

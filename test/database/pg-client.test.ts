@@ -6,7 +6,7 @@ import { GatewayClient, gatewayClient } from '../../src/database/pg-client';
 import { deferUntilCommit } from '../../src/services/common/commit-tail';
 import { prepared } from '../../src/services/common/prepared';
 import { sqlLiteral } from '../../src/services/events/postgres-broker';
-import { testDatabaseUrl, usingPostgres } from '../support/database';
+import { openTestDatabase, testDatabaseUrl, usingPostgres } from '../support/database';
 
 const describeOnPostgres = usingPostgres ? describe : describe.skip;
 if (!usingPostgres) {
@@ -171,7 +171,7 @@ describeOnPostgres("the gateway's PostgreSQL connection", () => {
     const got = await heard('deferred_test', async (soFar) => {
       await client.query('BEGIN');
       await client.query('INSERT INTO item VALUES (101, 1)');
-      expect((client as GatewayClient).deferUntilCommit(`SELECT pg_notify('deferred_test', ${sqlLiteral(payload)})`)).toBe(true);
+      expect((client as GatewayClient).deferUntilCommit(() => `SELECT pg_notify('deferred_test', ${sqlLiteral(payload)})`)).toBe(true);
       await client.query('SELECT 1');
       expect(soFar).toEqual([]);
       await client.query('COMMIT');
@@ -184,7 +184,7 @@ describeOnPostgres("the gateway's PostgreSQL connection", () => {
     const client = await connect();
     await client.query('BEGIN');
     await client.query('INSERT INTO item VALUES (102, 1)');
-    expect((client as GatewayClient).deferUntilCommit('SELECT 1 / 0')).toBe(true);
+    expect((client as GatewayClient).deferUntilCommit(() => 'SELECT 1 / 0')).toBe(true);
     await expect(client.query('COMMIT')).rejects.toMatchObject({ code: '22012' });
     await client.query('ROLLBACK');
     expect((await client.query('SELECT count(*)::int AS n FROM item WHERE id = 102')).rows).toEqual([{ n: 0 }]);
@@ -196,12 +196,12 @@ describeOnPostgres("the gateway's PostgreSQL connection", () => {
 
   it('nothing is deferred outside a transaction or inside a savepoint', async () => {
     const client = (await connect()) as GatewayClient;
-    expect(client.deferUntilCommit('SELECT 1')).toBe(false);
+    expect(client.deferUntilCommit(() => 'SELECT 1')).toBe(false);
     await client.query('BEGIN');
     await client.query('SAVEPOINT inner_one');
-    expect(client.deferUntilCommit('SELECT 1')).toBe(false);
+    expect(client.deferUntilCommit(() => 'SELECT 1')).toBe(false);
     await client.query('RELEASE SAVEPOINT inner_one');
-    expect(client.deferUntilCommit('SELECT 1')).toBe(true);
+    expect(client.deferUntilCommit(() => 'SELECT 1')).toBe(true);
     await client.query('ROLLBACK');
     // The rolled back transaction took its deferred statement with it.
     await client.query('BEGIN');
@@ -209,32 +209,26 @@ describeOnPostgres("the gateway's PostgreSQL connection", () => {
   });
 
   it("through TypeORM: a transaction's manager defers to its COMMIT, a rollback sends nothing, the plain manager defers nothing", async () => {
-    const config = loadConfig({
-      DATABASE_URL: testDatabaseUrl!,
-      DATABASE_SCHEMA: `${schema}_orm`,
-      ENCRYPTION_KEY: '1'.repeat(64),
-      JWT_SECRET: 'x'.repeat(32),
-    });
-    const dataSource = await openDatabase(createDataSource(config, { poolSize: 2 }));
+    const db = await openTestDatabase();
+    const { dataSource } = db;
     try {
-      expect(deferUntilCommit(dataSource.manager, 'SELECT 1')).toBe(false);
+      expect(deferUntilCommit(dataSource.manager, () => 'SELECT 1')).toBe(false);
       const got = await heard('orm_test', async () => {
         await dataSource.transaction(async (m) => {
           await m.query(`SELECT 1`);
-          expect(deferUntilCommit(m, `SELECT pg_notify('orm_test', 'committed')`)).toBe(true);
+          expect(deferUntilCommit(m, () => `SELECT pg_notify('orm_test', 'committed')`)).toBe(true);
         });
         await expect(
           dataSource.transaction(async (m) => {
             await m.query(`SELECT 1`);
-            expect(deferUntilCommit(m, `SELECT pg_notify('orm_test', 'rolled back')`)).toBe(true);
+            expect(deferUntilCommit(m, () => `SELECT pg_notify('orm_test', 'rolled back')`)).toBe(true);
             throw new Error('changed my mind');
           }),
         ).rejects.toThrow('changed my mind');
       });
       expect(got).toEqual(['committed']);
     } finally {
-      await dataSource.query(`DROP SCHEMA "${config.databaseSchema}" CASCADE`);
-      await dataSource.destroy();
+      await db.close();
     }
   });
 });

@@ -5,17 +5,18 @@ import type { EntityManager } from 'typeorm';
  * PostgreSQL connection, database/pg-client.ts); false when it cannot (no transaction, a savepoint).
  */
 export interface DefersToCommit {
-  deferUntilCommit(sql: string): boolean;
+  deferUntilCommit(sql: () => string): boolean;
 }
 
 const defers = (connection: unknown): connection is DefersToCommit =>
   typeof (connection as Partial<DefersToCommit> | null)?.deferUntilCommit === 'function';
 
 /**
- * Hands `sql` (no parameters) to the connection of the manager's transaction, to be sent with its COMMIT;
- * false when it cannot (no transaction, a savepoint, the embedded database): the caller runs it itself.
+ * Hands the statement `sql` makes (no parameters) to the connection of the manager's transaction, to be
+ * sent with its COMMIT; false when it cannot (no transaction, a savepoint, the embedded database), and
+ * then `sql` is not called: the caller runs its statement itself.
  */
-export function deferUntilCommit(manager: EntityManager, sql: string): boolean {
+export function deferUntilCommit(manager: EntityManager, sql: () => string): boolean {
   const runner = manager.queryRunner;
   if (!runner?.isTransactionActive) return false;
   const connection = (runner as unknown as { databaseConnection?: unknown }).databaseConnection;

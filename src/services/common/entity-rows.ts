@@ -16,16 +16,7 @@ export function entityColumns<T extends ObjectLiteral>(
   alias: string,
   prefix = alias,
 ): string {
-  const metadata = manager.connection.getMetadata(entity);
-  let lists = columnLists.get(metadata);
-  if (!lists) columnLists.set(metadata, (lists = new Map<string, string>()));
-  const key = `${alias} ${prefix}`;
-  let list = lists.get(key);
-  if (list === undefined) {
-    list = metadata.columns.map((c) => `${alias}.${c.databaseName} AS "${prefix}.${c.propertyName}"`).join(', ');
-    lists.set(key, list);
-  }
-  return list;
+  return columnList(manager, entity, `${alias} ${prefix}`, (c) => `${alias}.${c.databaseName} AS "${prefix}.${c.propertyName}"`);
 }
 
 /**
@@ -33,20 +24,29 @@ export function entityColumns<T extends ObjectLiteral>(
  * outer entityColumns reads, in place of `o.*` (a statement that names its columns can be prepared).
  */
 export function plainColumns<T extends ObjectLiteral>(manager: EntityManager, entity: EntityClass<T>, alias: string): string {
+  return columnList(manager, entity, `${alias}\0plain`, (c) => `${alias}.${c.databaseName}`);
+}
+
+/** The select lists made so far, by entity and key: a statement's text is built once. */
+const columnLists = new WeakMap<EntityMetadata, Map<string, string>>();
+
+/** The entity's columns, each as `column` writes it, joined; remembered under `key`. */
+function columnList<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityClass<T>,
+  key: string,
+  column: (c: ColumnMetadata) => string,
+): string {
   const metadata = manager.connection.getMetadata(entity);
   let lists = columnLists.get(metadata);
   if (!lists) columnLists.set(metadata, (lists = new Map<string, string>()));
-  const key = `${alias}\0plain`;
   let list = lists.get(key);
   if (list === undefined) {
-    list = metadata.columns.map((c) => `${alias}.${c.databaseName}`).join(', ');
+    list = metadata.columns.map(column).join(', ');
     lists.set(key, list);
   }
   return list;
 }
-
-/** The select lists made so far, by entity and alias: a statement's text is built once. */
-const columnLists = new WeakMap<EntityMetadata, Map<string, string>>();
 
 /**
  * The entity read by `entityColumns` under `prefix` in a raw row, hydrated as TypeORM does (the driver's

@@ -34,7 +34,7 @@ export class PostgresBroker implements EventBroker {
     if (envelopes.length === 0) return;
     const payloads = `[${notificationPayloads(envelopes).join(',')}]`;
     // In a transaction on PostgreSQL the NOTIFY goes with the COMMIT, in the same message (pg-client.ts).
-    if (deferUntilCommit(scope.manager, notifySql(sqlLiteral(this.databaseChannel), sqlLiteral(payloads)))) return;
+    if (deferUntilCommit(scope.manager, () => notifySql(sqlLiteral(this.databaseChannel), sqlLiteral(payloads)))) return;
     await scope.manager.query(notifySql('$1', '$2'), [this.databaseChannel, payloads]);
   }
 
@@ -49,7 +49,9 @@ const notifySql = (channel: string, payloads: string) =>
 
 /**
  * A string as an SQL literal, whatever standard_conforming_strings says: quotes doubled, and with a
- * backslash in it an escape string (E'…') with backslashes doubled.
+ * backslash in it an escape string (E'…') with backslashes doubled. What pg's escapeLiteral makes, by
+ * two regular expressions instead of its loop over each character: on a 1.2 MB array of 10,000 events
+ * (a 10,000-node submission publishes that many) the loop took 70 to 135 ms, these 6.
  */
 export function sqlLiteral(text: string): string {
   const quoted = text.replace(/'/g, "''");
